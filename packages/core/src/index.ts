@@ -1,0 +1,50 @@
+export { createSam, type CreateSamOptions, type Sam, type SamState } from "./create-sam.js";
+export {
+  SamError,
+  csErrors,
+  csErrorName,
+  samErrorFromSystemError,
+  type CsErrorName,
+  type SamErrorOptions,
+} from "./sam-error.js";
+export { parseSignal, signalName, signalNumber, describe, type SignalName } from "./signals.js";
+export {
+  resolveOptions,
+  validateInterval,
+  validateRecovery,
+  defaultMaxDataSize,
+  maxInterval,
+  type RecoveryPolicy,
+  type ResolvedOptions,
+  type SamOptions,
+} from "./options.js";
+export { specificationVersion, assertPlugin, type SpecificationVersion } from "./contracts/specification-version.js";
+export type { QuorumSource } from "./contracts/quorum-source.js";
+export type { DataStore } from "./contracts/data-store.js";
+export type { StatePublisher, PublishedState } from "./contracts/state-publisher.js";
+export type {
+  SupervisionBackend,
+  InstanceLink,
+  InstanceRegistration,
+  RegisterRequest,
+  ProcessRole,
+} from "./contracts/supervision-backend.js";
+export {
+  PolicyEngine,
+  policyStep,
+  initialPolicyState,
+  nextDeadline,
+  exitCodeOf,
+  defaultKillTimeout,
+  type PolicyAction,
+  type PolicyConfig,
+  type PolicyEvent,
+  type PolicyState,
+  type PolicyStep,
+  type InstanceMessage,
+  type SupervisorPhase,
+} from "./policy/policy-engine.js";
+export { HealthCheckLoop, type HealthCheckCallback, type HealthCheckStatus, type IntervalTimers } from "./health-check-loop.js";
+export { memoryDataStore, type MemoryDataStore } from "./reference/memory-data-store.js";
+export { manualQuorumSource, type ManualQuorumSource } from "./reference/manual-quorum-source.js";
+export { memoryStatePublisher, type MemoryStatePublisher, type PublishedRecord } from "./reference/memory-state-publisher.js";
