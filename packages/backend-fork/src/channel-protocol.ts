@@ -1,0 +1,211 @@
+/**
+ * The binary protocol on the supervisor-instance channel: frames of a 1-byte type and a 4-byte
+ * big-endian payload length, then the payload. A heartbeat is a constant 5-byte frame, so sending
+ * one allocates nothing and parsing one copies nothing.
+ */
+
+export const protocolVersion = 1;
+
+/** Frames from the instance to the supervisor. */
+export const InstanceFrame = {
+  hello: 0x01,
+  start: 0x02,
+  stop: 0x03,
+  heartbeat: 0x04,
+  dataStore: 0x05,
+  warnSignalSet: 0x06,
+  markFailed: 0x07,
+} as const;
+
+/** Frames from the supervisor to the instance. */
+export const SupervisorFrame = {
+  welcome: 0x81,
+  reply: 0x82,
+} as const;
+
+export const headerSize = 5;
+/** Frames other than data carry at most this many payload bytes. */
+export const smallFrameLimit = 4096;
+
+const empty = Buffer.alloc(0);
+
+export function encodeFrame(type: number, payload: Uint8Array = empty): Buffer {
+  const frame = Buffer.allocUnsafe(headerSize + payload.byteLength);
+  frame[0] = type;
+  frame.writeUInt32BE(payload.byteLength, 1);
+  frame.set(payload, headerSize);
+  return frame;
+}
+
+export const heartbeatFrame: Buffer = encodeFrame(InstanceFrame.heartbeat);
+export const startFrame: Buffer = encodeFrame(InstanceFrame.start);
+export const stopFrame: Buffer = encodeFrame(InstanceFrame.stop);
+export const markFailedFrame: Buffer = encodeFrame(InstanceFrame.markFailed);
+
+export function encodeHello(pid: number): Buffer {
+  const payload = Buffer.allocUnsafe(6);
+  payload.writeUInt16BE(protocolVersion, 0);
+  payload.writeUInt32BE(pid, 2);
+  return encodeFrame(InstanceFrame.hello, payload);
+}
+
+export interface Hello {
+  version: number;
+  pid: number;
+}
+
+export function decodeHello(payload: Buffer): Hello | undefined {
+  if (payload.byteLength !== 6) return undefined;
+  return { version: payload.readUInt16BE(0), pid: payload.readUInt32BE(2) };
+}
+
+/** DATA_STORE: the bytes, or an empty payload to delete. */
+export function encodeDataStore(data: Uint8Array | null): Buffer {
+  return encodeFrame(InstanceFrame.dataStore, data ?? empty);
+}
+
+export function encodeWarnSignalSet(signalNumber: number): Buffer {
+  const payload = Buffer.allocUnsafe(2);
+  payload.writeUInt16BE(signalNumber, 0);
+  return encodeFrame(InstanceFrame.warnSignalSet, payload);
+}
+
+export interface Welcome {
+  version: number;
+  instanceId: number;
+  interval: number;
+  warnSignal: number;
+  data: Buffer | null;
+}
+
+export function encodeWelcome(welcome: Omit<Welcome, "version" | "data"> & { data: Uint8Array | null }): Buffer {
+  const data = welcome.data ?? empty;
+  const payload = Buffer.allocUnsafe(13 + data.byteLength);
+  payload.writeUInt16BE(protocolVersion, 0);
+  payload.writeUInt32BE(welcome.instanceId, 2);
+  payload.writeUInt32BE(welcome.interval, 6);
+  payload.writeUInt16BE(welcome.warnSignal, 10);
+  payload[12] = welcome.data === null ? 0 : 1;
+  payload.set(data, 13);
+  return encodeFrame(SupervisorFrame.welcome, payload);
+}
+
+export function decodeWelcome(payload: Buffer): Welcome | undefined {
+  if (payload.byteLength < 13) return undefined;
+  const hasData = payload[12];
+  if (hasData !== 0 && hasData !== 1) return undefined;
+  return {
+    version: payload.readUInt16BE(0),
+    instanceId: payload.readUInt32BE(2),
+    interval: payload.readUInt32BE(6),
+    warnSignal: payload.readUInt16BE(10),
+    data: hasData === 1 ? Buffer.from(payload.subarray(13)) : null,
+  };
+}
+
+/**
+ * REPLY: the frame type of the request it answers, a cs_error_t (1 = CS_OK) and, on error, a
+ * UTF-8 message. Naming the request lets a reply that waits (start() waiting for quorum) be
+ * overtaken by later ones without confusing the instance.
+ */
+export function encodeReply(request: number, csError: number, message = ""): Buffer {
+  const text = Buffer.from(message.slice(0, 1000), "utf8");
+  const payload = Buffer.allocUnsafe(5 + text.byteLength);
+  payload[0] = request;
+  payload.writeUInt32BE(csError, 1);
+  payload.set(text, 5);
+  return encodeFrame(SupervisorFrame.reply, payload);
+}
+
+export const okReplies: Readonly<Record<number, Buffer>> = Object.fromEntries(
+  Object.values(InstanceFrame).map((type) => [type, encodeReply(type, 1)]),
+);
+
+export interface Reply {
+  request: number;
+  csError: number;
+  message: string;
+}
+
+export function decodeReply(payload: Buffer): Reply | undefined {
+  if (payload.byteLength < 5) return undefined;
+  return { request: payload[0] as number, csError: payload.readUInt32BE(1), message: payload.subarray(5).toString("utf8") };
+}
+
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+/**
+ * Splits a byte stream into frames. Whole frames inside one chunk are handed out as views of
+ * that chunk; only a frame split across chunks is copied.
+ */
+export class FrameReader {
+  // An incomplete frame is kept as a list of chunks and joined once, when it is complete, so a
+  // large data frame arriving in many chunks is copied once, not once per chunk.
+  #chunks: Buffer[] = [];
+  #pendingLength = 0;
+  #needed = 0;
+  #failed = false;
+
+  /**
+   * @param limitFor the largest payload allowed for a frame type, or undefined for an unknown type
+   * @param onFrame called for every frame; the payload is only valid during the call
+   */
+  constructor(
+    private readonly limitFor: (type: number) => number | undefined,
+    private readonly onFrame: (type: number, payload: Buffer) => void,
+  ) {}
+
+  /** Feeds bytes; throws ProtocolError on an unknown type or an oversized frame, and stays failed. */
+  push(chunk: Buffer): void {
+    if (this.#failed) return;
+    let buffer = chunk;
+    if (this.#chunks.length > 0) {
+      this.#chunks.push(chunk);
+      this.#pendingLength += chunk.byteLength;
+      if (this.#pendingLength < this.#needed) return;
+      buffer = Buffer.concat(this.#chunks, this.#pendingLength);
+      this.#chunks = [];
+      this.#pendingLength = 0;
+    }
+    let offset = 0;
+    this.#needed = headerSize;
+    while (buffer.byteLength - offset >= headerSize) {
+      const type = buffer[offset] as number;
+      const length = buffer.readUInt32BE(offset + 1);
+      const limit = this.limitFor(type);
+      if (limit === undefined) {
+        this.#failed = true;
+        throw new ProtocolError(`unknown frame type 0x${type.toString(16).padStart(2, "0")}`);
+      }
+      if (length > limit) {
+        this.#failed = true;
+        throw new ProtocolError(`frame type 0x${type.toString(16).padStart(2, "0")} of ${length} bytes is over its limit of ${limit} bytes`);
+      }
+      if (buffer.byteLength - offset - headerSize < length) {
+        this.#needed = headerSize + length;
+        break;
+      }
+      const start = offset + headerSize;
+      offset = start + length;
+      this.onFrame(type, length === 0 ? empty : buffer.subarray(start, offset));
+      if (this.#failed) return;
+    }
+    if (offset < buffer.byteLength) {
+      const rest = buffer.subarray(offset);
+      this.#chunks = [rest];
+      this.#pendingLength = rest.byteLength;
+    }
+  }
+
+  /** Stops parsing: later bytes are ignored (the peer is being ended). */
+  fail(): void {
+    this.#failed = true;
+  }
+
+  /** Bytes of an incomplete frame still waiting for the rest. */
+  get pendingBytes(): number {
+    return this.#pendingLength;
+  }
+}

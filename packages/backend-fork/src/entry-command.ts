@@ -1,0 +1,44 @@
+/**
+ * How an instance is started: the same Node executable, flags and script as the supervisor, so
+ * the entry runs again from the top. Entries that cannot be re-run are refused with a SamError.
+ */
+import { existsSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
+import { SamError } from "@samkit/core";
+
+export interface EntryCommand {
+  command: string;
+  args: string[];
+}
+
+// An instance opening the supervisor's inspector port would fail or, worse, steal the debugger.
+const inspectorFlag = /^--(inspect|inspect-brk|inspect-wait|debug|debug-brk|inspect-port|debug-port)(=|$)/;
+const evalFlag = /^(-e|--eval|-p|--print|-i|--interactive)(=|$)/;
+
+export function entryCommand(
+  execPath: string = process.execPath,
+  execArgv: readonly string[] = process.execArgv,
+  argv: readonly string[] = process.argv,
+  mainThread: boolean = isMainThread,
+): EntryCommand {
+  if (!mainThread) {
+    throw new SamError("CS_ERR_NOT_SUPPORTED", "@samkit/backend-fork: register() must be called from the main thread, not a worker thread; the supervisor is the whole process");
+  }
+  const script = argv[1];
+  if (execArgv.some((flag) => evalFlag.test(flag)) || script === undefined || script === "-" || script === "") {
+    throw new SamError(
+      "CS_ERR_NOT_SUPPORTED",
+      "@samkit/backend-fork: register() needs a script file to run again for each instance; code from node -e, node -p, the REPL or standard input cannot be re-run. Put the code in a file and run node file.js",
+    );
+  }
+  if (!existsSync(script)) {
+    throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-fork: the entry script ${script} does not exist any more, so no instance can run it`);
+  }
+  const flags: string[] = [];
+  for (let index = 0; index < execArgv.length; index++) {
+    const flag = execArgv[index] as string;
+    if (inspectorFlag.test(flag)) continue;
+    flags.push(flag);
+  }
+  return { command: execPath, args: [...flags, ...argv.slice(1)] };
+}

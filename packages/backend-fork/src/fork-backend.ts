@@ -1,0 +1,85 @@
+import { SamError, specificationVersion, type InstanceRegistration, type ProcessRole, type RegisterRequest, type SupervisionBackend } from "@samkit/core";
+import { claimMarker, instanceMarker } from "./instance-marker.js";
+import { entryCommand } from "./entry-command.js";
+import { attachInstance } from "./instance-link.js";
+import { ForkSupervisor } from "./supervisor.js";
+import type { ForkSupervisorEvent } from "./supervisor-events.js";
+
+export interface ForkBackendOptions {
+  /** Observes what the supervisor does (spawn, signal, exit, quorum, quit, error). Runs in the supervisor. */
+  onEvent?: (event: ForkSupervisorEvent) => void;
+  /**
+   * Milliseconds from the warn signal to SIGKILL when the supervisor is asked to stop (SIGTERM,
+   * SIGINT) or quorum is lost, and the interval is 0. With an interval, one interval. Default 5000.
+   */
+  killTimeout?: number;
+  /**
+   * In an instance, called when the supervisor dies. Default: a line on stderr and exit code 1, so
+   * no instance runs on unsupervised.
+   */
+  onSupervisorLost?: () => void;
+  /**
+   * In the supervisor, called with the exit code instead of process.exit(), for embedding and
+   * tests. register() still never resolves.
+   */
+  exit?: (exitCode: number) => void;
+}
+
+const knownOptions = new Set(["onEvent", "killTimeout", "onSupervisorLost", "exit"]);
+
+function invalid(message: string): SamError {
+  return new SamError("CS_ERR_INVALID_PARAM", `@samkit/backend-fork: ${message}`);
+}
+
+function validate(options: ForkBackendOptions): void {
+  if (typeof options !== "object" || options === null) throw invalid("forkBackend() takes an options object or nothing");
+  for (const key of Object.keys(options)) {
+    if (!knownOptions.has(key)) throw invalid(`forkBackend() has no option ${JSON.stringify(key)}; the options are ${[...knownOptions].join(", ")}`);
+  }
+  for (const key of ["onEvent", "onSupervisorLost", "exit"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "function") throw invalid(`options.${key} must be a function`);
+  }
+  const { killTimeout } = options;
+  if (killTimeout !== undefined && (typeof killTimeout !== "number" || !Number.isInteger(killTimeout) || killTimeout < 0 || killTimeout > 2_147_483_647)) {
+    throw invalid(`options.killTimeout must be an integer number of milliseconds from 0 to 2147483647; got ${String(killTimeout)}`);
+  }
+}
+
+/**
+ * Pure Node supervision: the process that calls register() becomes the supervisor and keeps its
+ * PID; each instance runs the same entry script again, linked by an inherited channel.
+ */
+export function forkBackend(options: ForkBackendOptions = {}): SupervisionBackend {
+  validate(options);
+  return {
+    specificationVersion,
+    name: "fork",
+    role(): ProcessRole {
+      return instanceMarker() ? "instance" : "supervisor";
+    },
+    async register(request: RegisterRequest): Promise<InstanceRegistration> {
+      const marker = instanceMarker();
+      if (marker) {
+        if (!claimMarker()) {
+          throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this instance has already registered; one SAM handle per process registers");
+        }
+        return attachInstance(marker, { onSupervisorLost: options.onSupervisorLost });
+      }
+      if (!claimMarker()) {
+        throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this process is already a supervisor; one SAM handle per process registers");
+      }
+      const supervisor = new ForkSupervisor({
+        options: request.options,
+        data: request.data,
+        warnSignal: request.warnSignal,
+        entry: entryCommand(),
+        killTimeout: options.killTimeout,
+        onEvent: options.onEvent,
+      });
+      const exitCode = await supervisor.run();
+      (options.exit ?? ((code: number) => process.exit(code)))(exitCode);
+      // In the supervisor, register() never resolves: the code after it belongs to instances.
+      return new Promise<never>(() => {});
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { forkBackend, type ForkBackendOptions } from "./fork-backend.js";
+export type { ForkSupervisorEvent } from "./supervisor-events.js";

@@ -1,0 +1,13 @@
+import type { SignalName } from "@samkit/core";
+
+/**
+ * What the supervisor did, for logs, status and tests. `time` is wall-clock milliseconds with
+ * sub-millisecond precision (performance.timeOrigin + performance.now()), comparable across processes.
+ */
+export type ForkSupervisorEvent =
+  | { type: "spawn"; time: number; instanceId: number; pid: number }
+  | { type: "signal"; time: number; instanceId: number; pid: number; signal: SignalName; reason: string }
+  | { type: "exit"; time: number; instanceId: number; pid: number; code: number | null; signal: SignalName | null }
+  | { type: "quorum"; time: number; quorate: boolean }
+  | { type: "quit"; time: number; exitCode: number; failed: boolean }
+  | { type: "error"; time: number; instanceId: number; message: string };

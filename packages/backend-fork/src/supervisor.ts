@@ -1,0 +1,396 @@
+/**
+ * The supervisor side of backend-fork: starts instances, reads their channel, feeds the policy
+ * engine of @samkit/core and carries out its actions (signals, replies, restarts, the exit).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import {
+  PolicyEngine,
+  SamError,
+  signalName,
+  signalNumber,
+  type PolicyAction,
+  type PolicyEvent,
+  type ResolvedOptions,
+  type SignalName,
+} from "@samkit/core";
+import {
+  FrameReader,
+  InstanceFrame,
+  ProtocolError,
+  decodeHello,
+  encodeReply,
+  encodeWelcome,
+  okReplies,
+  protocolVersion,
+  smallFrameLimit,
+} from "./channel-protocol.js";
+import type { EntryCommand } from "./entry-command.js";
+import { markerVariable } from "./instance-marker.js";
+import type { ForkSupervisorEvent } from "./supervisor-events.js";
+
+export interface SupervisorSettings {
+  options: ResolvedOptions;
+  data: Uint8Array | null;
+  warnSignal: SignalName;
+  entry: EntryCommand;
+  killTimeout: number | undefined;
+  onEvent: ((event: ForkSupervisorEvent) => void) | undefined;
+}
+
+/** The channel is the instance's fd 3: the first one after stdio. */
+const channelFd = 3;
+/** How long to wait, after the instance's exit, for the rest of its channel (a grandchild may hold it open). */
+const channelDrainTimeout = 100;
+
+interface Instance {
+  id: number;
+  child: ChildProcess;
+  channel: Socket;
+  reader: FrameReader;
+  greeted: boolean;
+  exited: boolean;
+}
+
+const wallClock = () => performance.timeOrigin + performance.now();
+
+export class ForkSupervisor {
+  readonly #settings: SupervisorSettings;
+  readonly #engine: PolicyEngine;
+  #data: Uint8Array | null;
+  #instance: Instance | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt: number | null = null;
+  // Actions run one after another: a state published before a reply, a store saved before the next spawn.
+  #work: Promise<void> = Promise.resolve();
+  #finish: (exitCode: number) => void = () => {};
+  #cleanups: (() => void)[] = [];
+  readonly #env: NodeJS.ProcessEnv;
+
+  constructor(settings: SupervisorSettings) {
+    this.#settings = settings;
+    const { options } = settings;
+    this.#data = settings.data;
+    this.#engine = new PolicyEngine(
+      {
+        interval: options.interval,
+        recovery: options.recovery,
+        quorum: options.quorum !== undefined,
+        warnSignal: settings.warnSignal,
+        killTimeout: settings.killTimeout,
+      },
+      options.quorum ? options.quorum.isQuorate() : true,
+    );
+    this.#env = { ...process.env, [markerVariable]: `${channelFd}:${process.pid}` };
+  }
+
+  /** Supervises until the policy quits; resolves with the exit code for this process. */
+  async run(): Promise<number> {
+    const { options } = this.#settings;
+    const done = new Promise<number>((resolve) => {
+      this.#finish = resolve;
+    });
+    const onStopSignal = () => this.#handle({ type: "stop-request", now: performance.now() });
+    process.on("SIGTERM", onStopSignal);
+    process.on("SIGINT", onStopSignal);
+    this.#cleanups.push(() => {
+      process.off("SIGTERM", onStopSignal);
+      process.off("SIGINT", onStopSignal);
+    });
+    if (options.quorum) {
+      const unsubscribe = options.quorum.onChange((quorate) => {
+        this.#emit({ type: "quorum", time: wallClock(), quorate });
+        this.#handle({ type: "quorum", now: performance.now(), quorate });
+      });
+      this.#cleanups.push(unsubscribe);
+    }
+    if (options.cmap) {
+      await options.cmap.register({ pid: process.pid, recovery: options.recovery, pollPeriod: options.interval });
+    }
+    this.#handle({ type: "begin", now: performance.now() });
+    return done;
+  }
+
+  #emit(event: ForkSupervisorEvent): void {
+    try {
+      this.#settings.onEvent?.(event);
+    } catch {
+      // An observer's bug must not take the supervisor down.
+    }
+  }
+
+  #handle(event: PolicyEvent): void {
+    const actions = this.#engine.handle(event);
+    if (actions.length > 0) {
+      this.#work = this.#work.then(() => this.#perform(actions));
+    }
+    this.#syncTimer();
+  }
+
+  /**
+   * One timer, armed at the engine's next deadline. Heartbeats only move the deadline later, so the
+   * timer is left alone then: when it fires early it is simply armed again. No allocation per heartbeat.
+   */
+  #syncTimer(): void {
+    const deadline = this.#engine.nextDeadline;
+    if (deadline === null) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = null;
+      return;
+    }
+    if (this.#timerAt !== null && this.#timerAt <= deadline) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = null;
+    this.#handle({ type: "timer", now: performance.now() });
+  };
+
+  async #perform(actions: readonly PolicyAction[]): Promise<void> {
+    for (const action of actions) {
+      try {
+        await this.#performOne(action);
+      } catch (error) {
+        this.#error(`${action.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  async #performOne(action: PolicyAction): Promise<void> {
+    const { options } = this.#settings;
+    const instance = this.#instance;
+    switch (action.type) {
+      case "signal": {
+        if (!instance || instance.exited) return;
+        this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, signal: action.signal, reason: action.reason });
+        instance.child.kill(action.signal);
+        return;
+      }
+      case "acknowledge": {
+        if (!instance || instance.exited) return;
+        const request = action.message === "start" ? InstanceFrame.start : InstanceFrame.stop;
+        instance.channel.write(okReplies[request] as Buffer);
+        return;
+      }
+      case "publish":
+        await options.cmap?.setState(action.state);
+        return;
+      case "publish-recovery":
+        await options.cmap?.setRecovery(action.recovery);
+        return;
+      case "spawn":
+        if (action.delay > 0) await new Promise((resolve) => setTimeout(resolve, action.delay));
+        this.#spawn(action.instanceId);
+        return;
+      case "quit":
+        await this.#quit(action.exitCode, action.failed);
+        return;
+    }
+  }
+
+  #error(message: string): void {
+    this.#emit({ type: "error", time: wallClock(), instanceId: this.#instance?.id ?? 0, message });
+  }
+
+  #spawn(instanceId: number): void {
+    const { entry } = this.#settings;
+    const child = spawn(entry.command, entry.args, {
+      stdio: ["inherit", "inherit", "inherit", "pipe"],
+      env: this.#env,
+    });
+    const channel = child.stdio[channelFd] as Socket;
+    const instance: Instance = {
+      id: instanceId,
+      child,
+      channel,
+      greeted: false,
+      exited: false,
+      reader: new FrameReader(
+        (type) => this.#limitFor(type),
+        (type, payload) => this.#onFrame(instance, type, payload),
+      ),
+    };
+    this.#instance = instance;
+    channel.on("data", (chunk: Buffer) => {
+      try {
+        instance.reader.push(chunk);
+      } catch (error) {
+        this.#protocolError(instance, error);
+      }
+    });
+    // A write to an instance that just died fails with EPIPE; its exit is handled by the exit event.
+    channel.on("error", () => {});
+    let exitHandled = false;
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (exitHandled) return;
+      exitHandled = true;
+      const finish = () => {
+        instance.exited = true;
+        channel.destroy();
+        this.#emit({ type: "exit", time: wallClock(), instanceId, pid: child.pid ?? 0, code, signal });
+        this.#handle({ type: "exit", now: performance.now(), code, signal });
+      };
+      // Read what the instance wrote before it died (a stop, a data store) before judging its exit.
+      if (channel.closed || channel.readableEnded) {
+        finish();
+        return;
+      }
+      const timer = setTimeout(finish, channelDrainTimeout);
+      channel.once("close", () => {
+        clearTimeout(timer);
+        finish();
+      });
+    };
+    child.on("exit", onExit);
+    child.on("error", (error) => {
+      this.#error(`instance ${instanceId} could not be started: ${error.message}`);
+      // 127: the shell's code for a command that could not be run.
+      if (child.pid === undefined) onExit(127, null);
+    });
+    if (child.pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid: child.pid });
+    this.#handle({ type: "spawned", now: performance.now() });
+  }
+
+  #limitFor(type: number): number | undefined {
+    switch (type) {
+      case InstanceFrame.dataStore:
+        return this.#settings.options.maxDataSize;
+      case InstanceFrame.hello:
+      case InstanceFrame.start:
+      case InstanceFrame.stop:
+      case InstanceFrame.heartbeat:
+      case InstanceFrame.warnSignalSet:
+      case InstanceFrame.markFailed:
+        return smallFrameLimit;
+      default:
+        return undefined;
+    }
+  }
+
+  #protocolError(instance: Instance, error: unknown): void {
+    instance.reader.fail();
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#error(`instance ${instance.id} broke the channel protocol (${reason}); it is killed`);
+    if (!instance.exited) instance.child.kill("SIGKILL");
+  }
+
+  #onFrame(instance: Instance, type: number, payload: Buffer): void {
+    if (instance !== this.#instance || instance.exited) return;
+    const cmap = this.#settings.options.cmap;
+    if (type === InstanceFrame.heartbeat) {
+      // The hot path: no allocation beyond the engine's state step.
+      cmap?.touch();
+      this.#handle({ type: "message", now: performance.now(), message: "heartbeat" });
+      return;
+    }
+    if (!instance.greeted && type !== InstanceFrame.hello) {
+      this.#protocolError(instance, new ProtocolError(`frame 0x${type.toString(16)} before hello`));
+      return;
+    }
+    cmap?.touch();
+    const now = performance.now();
+    switch (type) {
+      case InstanceFrame.hello: {
+        const hello = decodeHello(payload);
+        if (instance.greeted || hello === undefined) {
+          this.#protocolError(instance, new ProtocolError("a malformed or repeated hello"));
+          return;
+        }
+        instance.greeted = true;
+        if (hello.version !== protocolVersion) {
+          instance.channel.write(
+            encodeReply(
+              InstanceFrame.hello,
+              new SamError("CS_ERR_VERSION", "").csError,
+              `@samkit/backend-fork: the supervisor speaks channel protocol ${protocolVersion} and this instance ${hello.version}; run one version of @samkit/backend-fork`,
+            ),
+          );
+          return;
+        }
+        this.#handle({ type: "message", now, message: "other" });
+        // Queued behind pending work, so the welcome carries data saved by a store still in flight.
+        this.#work = this.#work.then(() => {
+          if (instance.exited) return;
+          instance.channel.write(
+            encodeWelcome({
+              instanceId: instance.id,
+              interval: this.#settings.options.interval,
+              warnSignal: signalNumber(this.#engine.state.warnSignal),
+              data: this.#data,
+            }),
+          );
+        });
+        return;
+      }
+      case InstanceFrame.start:
+        this.#handle({ type: "message", now, message: "start" });
+        return;
+      case InstanceFrame.stop:
+        this.#handle({ type: "message", now, message: "stop" });
+        return;
+      case InstanceFrame.dataStore: {
+        const data = payload.byteLength === 0 ? null : new Uint8Array(payload);
+        this.#handle({ type: "message", now, message: "data-store" });
+        this.#work = this.#work.then(() => this.#storeData(instance, data));
+        return;
+      }
+      case InstanceFrame.warnSignalSet: {
+        const name = payload.byteLength === 2 ? signalName(payload.readUInt16BE(0)) : undefined;
+        if (name === undefined) {
+          this.#protocolError(instance, new ProtocolError("warn signal set with an unknown signal"));
+          return;
+        }
+        this.#handle({ type: "message", now, message: "warn-signal-set", warnSignal: name });
+        this.#work = this.#work.then(() => {
+          if (!instance.exited) instance.channel.write(okReplies[InstanceFrame.warnSignalSet] as Buffer);
+        });
+        return;
+      }
+      case InstanceFrame.markFailed:
+        this.#handle({ type: "mark-failed", now });
+        return;
+    }
+  }
+
+  async #storeData(instance: Instance, data: Uint8Array | null): Promise<void> {
+    const store = this.#settings.options.store;
+    try {
+      if (store) await store.save(data);
+      this.#data = data;
+      if (!instance.exited) instance.channel.write(okReplies[InstanceFrame.dataStore] as Buffer);
+    } catch (error) {
+      const samError = SamError.isInstance(error) ? error : new SamError("CS_ERR_LIBRARY", String(error), { cause: error });
+      this.#error(`storing ${data?.byteLength ?? 0} bytes failed: ${samError.message}`);
+      if (!instance.exited) instance.channel.write(encodeReply(InstanceFrame.dataStore, samError.csError, samError.message));
+    }
+  }
+
+  async #quit(exitCode: number, failed: boolean): Promise<void> {
+    const { options } = this.#settings;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    const settle = async (what: string, step: (() => Promise<void>) | undefined) => {
+      try {
+        await step?.();
+      } catch (error) {
+        this.#error(`${what} failed while quitting: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await settle("closing the quorum source", options.quorum && (() => options.quorum!.close()));
+    // A recovery quit leaves `failed` published for the watchdog; a clean quit removes the keys.
+    if (options.cmap) {
+      const cmap = options.cmap;
+      if (!failed) await settle("removing the published state", () => cmap.remove());
+      await settle("closing the state publisher", () => cmap.close());
+    }
+    await settle("closing the data store", options.store && (() => options.store!.close()));
+    this.#emit({ type: "quit", time: wallClock(), exitCode, failed });
+    this.#finish(exitCode);
+  }
+}

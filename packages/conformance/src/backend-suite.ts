@@ -1,0 +1,212 @@
+/**
+ * The conformance suite every SupervisionBackend runs: corosync's testsam, scenario by scenario, as
+ * real processes whose verdict is the supervisor's exit code, plus samkit's own timing and
+ * lifecycle checks. A backend runs it with a three-line test file.
+ */
+import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
+import { processGone, runScenario, startScenario, type ScenarioRecord, type ScenarioRun } from "./run-scenario.js";
+
+/** The parts of a test framework the suite uses (vitest, jest and mocha all fit). */
+export interface SuiteTest {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void>, timeout?: number): void;
+}
+
+export interface BackendSuiteOptions {
+  /** A name for the describe block; default "SupervisionBackend conformance". */
+  name?: string;
+  /** testsam's 2000 ms, scaled down; default 300. Every sleep scales with it. */
+  interval?: number;
+  /** Scenario names this backend cannot run (say why in the test file). */
+  skip?: readonly string[];
+  /** Extra milliseconds allowed on top of each timing bound (slow machines); default 0. */
+  slack?: number;
+}
+
+function explain(run: ScenarioRun): string {
+  const failed = run.records.find((record) => record.event === "failed");
+  return `${failed ? `failure reported: ${String(failed.message)}\n` : ""}output:\n${run.output}\nrecords:\n${run.records.map((record) => JSON.stringify(record)).join("\n")}`;
+}
+
+function expectExit(run: ScenarioRun, expected: number): void {
+  assert.equal(run.exitCode, expected, `supervisor exit code ${run.exitCode ?? `signal ${run.signal}`}, expected ${expected}\n${explain(run)}`);
+}
+
+function find(run: ScenarioRun, what: string, predicate: (record: ScenarioRecord) => boolean): ScenarioRecord {
+  const record = run.records.find(predicate);
+  assert.ok(record, `no record of ${what}\n${explain(run)}`);
+  return record;
+}
+
+function within(value: number, low: number, high: number, what: string, run: ScenarioRun): void {
+  assert.ok(value >= low && value <= high, `${what} took ${value.toFixed(1)} ms, expected ${low} to ${high} ms\n${explain(run)}`);
+}
+
+const isSignal = (signal: string, reason?: string) => (record: ScenarioRecord) =>
+  record.event === "supervisor-signal" && record.signal === signal && (reason === undefined || record.reason === reason);
+
+/**
+ * @param test the test framework's describe/it
+ * @param makeBackend a module (path or file URL) whose default export is a BackendFactory
+ */
+export function backendSuite(test: SuiteTest, makeBackend: string | URL, options: BackendSuiteOptions = {}): void {
+  const interval = options.interval ?? 300;
+  const slack = options.slack ?? 0;
+  const skip = new Set(options.skip ?? []);
+  const run = (name: string, runInterval = interval) => runScenario(makeBackend, name, { interval: runInterval });
+  const it = (name: string, body: () => Promise<void>, timeout = 60_000) => {
+    if (skip.has(name)) return;
+    test.it(name, body, timeout);
+  };
+
+  test.describe(options.name ?? "SupervisionBackend conformance", () => {
+    test.describe("testsam", () => {
+      it("basics", async () => {
+        const result = await run("basics");
+        expectExit(result, 0);
+        const spawns = result.records.filter((record) => record.event === "supervisor-spawn");
+        if (spawns.length > 0) assert.equal(spawns.length, 3, `expected 3 instances\n${explain(result)}`);
+        find(result, "instance 3", (record) => record.event === "instance" && record.instanceId === 3);
+        find(result, "instance 2 surviving while stopped", (record) => record.event === "survived-while-stopped");
+      });
+
+      it("signal", async () => {
+        const result = await run("signal");
+        expectExit(result, 137);
+        find(result, "the SIGTERM handler running", (record) => record.event === "warn-signal");
+      });
+
+      it("smoke", async () => {
+        const result = await run("smoke");
+        expectExit(result, 0);
+        find(result, "instance 100", (record) => record.event === "instance" && record.instanceId === 100);
+      });
+
+      it("data_store/restore", async () => {
+        expectExit(await run("data_store/restore"), 0);
+      });
+
+      it("hc", async () => {
+        const result = await run("hc");
+        expectExit(result, 0);
+        const calls = result.records.filter((record) => record.event === "callback").map((record) => record.count);
+        assert.deepEqual(calls, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], `callback calls\n${explain(result)}`);
+      });
+
+      it("warn_signal", async () => {
+        const result = await run("warn_signal");
+        expectExit(result, 0);
+        const handled = result.records.filter((record) => record.event === "warn-signal");
+        assert.equal(handled.length, 1, `expected exactly one SIGUSR2 (in instance 1)\n${explain(result)}`);
+      });
+
+      it("finalize deadlock", async () => {
+        const result = await run("finalize deadlock");
+        expectExit(result, 0);
+        find(result, "finalize() returning", (record) => record.event === "finalized");
+      });
+    });
+
+    test.describe("hang detection", () => {
+      const hangInterval = 200;
+      /** Warn one interval after the last heartbeat, SIGKILL one more interval later, then instance 2. */
+      const checkHang = async (name: string) => {
+        const result = await run(name, hangInterval);
+        expectExit(result, 0);
+        const last = find(result, "the last heartbeat", (record) => record.event === "last-heartbeat").time;
+        const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
+        const killed = find(result, "SIGKILL", isSignal("SIGKILL", "timeout")).time;
+        const next = find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2).time;
+        // 2 ms below the interval: the two processes' clocks are read at different moments.
+        within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "last heartbeat to warn signal", result);
+        within(killed - warned, hangInterval - 2, hangInterval + 50 + slack, "warn signal to SIGKILL", result);
+        within(next - last, 2 * hangInterval, 2 * hangInterval + 1500 + slack, "last heartbeat to the next instance", result);
+        assert.equal(result.records.filter((record) => record.event === "warn-signal-handled").length, 0, `a stuck instance cannot handle its warning\n${explain(result)}`);
+      };
+      if (!skip.has("busy loop")) test.it("a busy loop is warned one interval after its last heartbeat and replaced after two", () => checkHang("busy loop"), 30_000);
+      if (!skip.has("health-check callback fails")) {
+        test.it("a failing health-check callback stops heartbeats", async () => {
+          const result = await run("health-check callback fails", hangInterval);
+          expectExit(result, 0);
+          const last = find(result, "the failing callback", (record) => record.event === "last-heartbeat").time;
+          const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
+          within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "failing callback to warn signal", result);
+          find(result, "the warn-signal handler (the event loop is free)", (record) => record.event === "warn-signal-handled");
+          find(result, "SIGKILL", isSignal("SIGKILL", "timeout"));
+          find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
+        }, 30_000);
+      }
+      if (!skip.has("health-check callback never settles")) {
+        test.it("a health-check callback that never settles stops heartbeats", async () => {
+          const result = await run("health-check callback never settles", hangInterval);
+          expectExit(result, 0);
+          const last = find(result, "the hanging callback", (record) => record.event === "last-heartbeat").time;
+          const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
+          within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "hanging callback to warn signal", result);
+          find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
+        }, 30_000);
+      }
+      if (!skip.has("health-check callback blocks the event loop")) test.it("a health-check callback that blocks the event loop is detected", () => checkHang("health-check callback blocks the event loop"), 30_000);
+
+      it("instance ignores the warn signal", async () => {
+        const result = await run("instance ignores the warn signal", hangInterval);
+        expectExit(result, 137);
+        const last = find(result, "the last heartbeat", (record) => record.event === "last-heartbeat").time;
+        const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
+        const killed = find(result, "SIGKILL", isSignal("SIGKILL", "timeout")).time;
+        find(result, "the ignored warning being handled", (record) => record.event === "warn-signal-handled");
+        within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "last heartbeat to warn signal", result);
+        within(killed - warned, hangInterval - 2, hangInterval + 50 + slack, "warn signal to SIGKILL", result);
+      });
+    });
+
+    test.describe("supervisor and exit codes", () => {
+      it("exit while stopped", async () => expectExit(await run("exit while stopped"), 7));
+      it("exit while started, quit policy", async () => expectExit(await run("exit while started, quit policy"), 5));
+      it("killed by a signal while stopped", async () => expectExit(await run("killed by a signal while stopped"), 134));
+      it("mark failed", async () => {
+        const result = await run("mark failed");
+        expectExit(result, 137);
+        const marked = find(result, "markFailed()", (record) => record.event === "mark-failed").time;
+        const killed = find(result, "SIGKILL", isSignal("SIGKILL", "mark-failed")).time;
+        within(killed - marked, 0, 100 + slack, "markFailed() to SIGKILL", result);
+      });
+
+      if (!skip.has("supervisor killed")) {
+        test.it("kill -9 of the supervisor: the instance is gone within one second", async () => {
+          const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
+          const ready = await scenario.waitFor((record) => record.event === "instance");
+          assert.equal(ready.supervisorPid, scenario.pid, "the supervisor keeps the PID that was started");
+          const instancePid = ready.pid;
+          const killedAt = performance.now();
+          process.kill(scenario.pid, "SIGKILL");
+          while (!processGone(instancePid) && performance.now() - killedAt < 3000) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          const elapsed = performance.now() - killedAt;
+          assert.ok(processGone(instancePid), `instance ${instancePid} still runs 3 s after its supervisor was killed`);
+          assert.ok(elapsed < 1000 + slack, `instance took ${elapsed.toFixed(0)} ms to go after its supervisor was killed`);
+          await scenario.done;
+        }, 30_000);
+      }
+
+      if (!skip.has("supervisor stopped")) {
+        test.it("SIGTERM to the supervisor stops the instance and exits with its code", async () => {
+          const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
+          const ready = await scenario.waitFor((record) => record.event === "instance");
+          process.kill(scenario.pid, "SIGTERM");
+          const result = await scenario.done;
+          expectExit(result, 143);
+          find(result, "the warn signal for the stop request", isSignal("SIGTERM", "stop-request"));
+          assert.ok(processGone(ready.pid as number), "the instance outlived its supervisor");
+        }, 30_000);
+      }
+    });
+  });
+}
+
+/** Lifecycle scenarios heartbeat every interval/4: a short interval keeps them quick. */
+function hangInterval(interval: number): number {
+  return Math.min(interval, 200);
+}

@@ -1,0 +1,57 @@
+/**
+ * Runs one scenario in this process: `scenario-runner <backend module> <scenario> [interval]`.
+ * Like testsam's run_test: the scenario's result becomes the exit code of the instance, after
+ * finalize(), and the supervisor's exit code is the verdict.
+ */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createSam } from "@samkit/core";
+import { createContext, reportMarker, ScenarioFailure } from "./scenario-context.js";
+import { scenarios } from "./scenarios/index.js";
+import type { BackendFactory } from "./backend-factory.js";
+
+const usage = "usage: scenario-runner <backend factory module> <scenario name> [interval ms]";
+
+async function main(): Promise<number> {
+  const [moduleSpecifier, name, intervalText = "300"] = process.argv.slice(2);
+  const scenario = name === undefined ? undefined : scenarios.get(name);
+  const interval = Number(intervalText);
+  if (moduleSpecifier === undefined || scenario === undefined || !Number.isInteger(interval) || interval <= 0) {
+    process.stderr.write(`${usage}\nscenarios: ${[...scenarios.keys()].join(", ")}\n`);
+    return 2;
+  }
+  const url = isAbsolute(moduleSpecifier) ? pathToFileURL(moduleSpecifier).href : moduleSpecifier;
+  const factory = (await import(url)).default as BackendFactory;
+  const backend = await factory({
+    onEvent(event) {
+      process.stdout.write(`${reportMarker}${JSON.stringify({ ...event, event: `supervisor-${event.type}`, pid: process.pid })}\n`);
+    },
+  });
+  const sam = createSam({ backend });
+  const context = createContext(sam, interval);
+  let exitCode = 0;
+  try {
+    await scenario.run(context);
+    context.report("passed");
+  } catch (error) {
+    exitCode = 1;
+    const message = error instanceof ScenarioFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    context.report("failed", { message });
+    process.stderr.write(`scenario ${scenario.name} failed in PID ${process.pid}: ${message}\n`);
+  }
+  // testsam: err = test_func(); sam_finalize(); exit(err). finalize() stops a started instance first.
+  try {
+    await sam.finalize();
+  } catch {
+    // Already finalized (or never initialized): as in testsam, the error is ignored.
+  }
+  return exitCode;
+}
+
+main().then(
+  (exitCode) => process.exit(exitCode),
+  (error: unknown) => {
+    process.stderr.write(`scenario-runner: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,119 @@
+import type { Scenario } from "../scenario-context.js";
+
+// Exactly `for (;;) {}`, kept out of the bundler's reach: esbuild drops an empty infinite loop.
+const spinForever = new Function("for (;;) {}") as () => never;
+
+/**
+ * A started instance whose event loop is stuck in `for (;;) {}`. It has a SIGTERM listener, which
+ * cannot run, so the warn signal does nothing and SIGKILL follows one interval later; instance 2
+ * reports when it runs. The harness compares the times.
+ */
+export const busyLoop: Scenario = {
+  name: "busy loop",
+  expectedExitCode: 0,
+  async run({ sam, interval, report }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      process.on("SIGTERM", () => report("warn-signal-handled"));
+      await sam.start();
+      sam.hcSend();
+      report("last-heartbeat");
+      // Stuck: no heartbeat, no timer, no signal listener can run.
+      spinForever();
+    }
+  },
+};
+
+/** Event-driven checking whose callback reports a failure: heartbeats stop after it. */
+export const healthCheckFails: Scenario = {
+  name: "health-check callback fails",
+  expectedExitCode: 0,
+  async run({ sam, interval, report }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      process.on("SIGTERM", () => report("warn-signal-handled"));
+      let calls = 0;
+      sam.hcCallbackRegister(() => {
+        calls++;
+        if (calls < 3) return true;
+        report("last-heartbeat", { calls });
+        return false;
+      });
+      await sam.start();
+      // Keep the event loop alive and free: only the failed check may end this instance.
+      setInterval(() => {}, 1000);
+      await new Promise(() => {});
+    }
+  },
+};
+
+/** Event-driven checking whose callback never settles: no heartbeat goes out while it is pending. */
+export const healthCheckHangs: Scenario = {
+  name: "health-check callback never settles",
+  expectedExitCode: 0,
+  async run({ sam, interval, report }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      process.on("SIGTERM", () => report("warn-signal-handled"));
+      let calls = 0;
+      sam.hcCallbackRegister(() => {
+        calls++;
+        if (calls < 3) return true;
+        report("last-heartbeat", { calls });
+        return new Promise<boolean>(() => {});
+      });
+      await sam.start();
+      setInterval(() => {}, 1000);
+      await new Promise(() => {});
+    }
+  },
+};
+
+/** Event-driven checking whose callback blocks the event loop: nothing at all can run. */
+export const healthCheckBlocks: Scenario = {
+  name: "health-check callback blocks the event loop",
+  expectedExitCode: 0,
+  async run({ sam, interval, report }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      process.on("SIGTERM", () => report("warn-signal-handled"));
+      let calls = 0;
+      sam.hcCallbackRegister(() => {
+        calls++;
+        if (calls < 3) return true;
+        report("last-heartbeat", { calls });
+        // A synchronous check that never returns.
+        return spinForever();
+      });
+      await sam.start();
+      setInterval(() => {}, 1000);
+      await new Promise(() => {});
+    }
+  },
+};
+
+/** An instance that ignores its warn signal is SIGKILLed one interval later; quit policy, so 128 + 9. */
+export const ignoresWarning: Scenario = {
+  name: "instance ignores the warn signal",
+  expectedExitCode: 137,
+  async run({ sam, interval, report, fail }) {
+    await sam.initialize({ interval, recovery: "quit" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId !== 1) fail(`unexpected instance ${instanceId} under the quit policy`);
+    process.on("SIGTERM", () => report("warn-signal-handled"));
+    await sam.start();
+    sam.hcSend();
+    report("last-heartbeat");
+    setInterval(() => {}, 1000);
+    await new Promise(() => {});
+  },
+};
