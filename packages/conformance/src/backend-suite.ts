@@ -161,6 +161,15 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
       });
     });
 
+    test.describe("input validation", () => {
+      it("bad arguments and wrong states", async () => {
+        const result = await run("bad arguments and wrong states");
+        expectExit(result, 0);
+        const checked = find(result, "the checks", (record) => record.event === "checked");
+        assert.ok((checked.checks as number) > 200, `only ${String(checked.checks)} checks ran\n${explain(result)}`);
+      });
+    });
+
     test.describe("supervisor and exit codes", () => {
       it("exit while stopped", async () => expectExit(await run("exit while stopped"), 7));
       it("exit while started, quit policy", async () => expectExit(await run("exit while started, quit policy"), 5));

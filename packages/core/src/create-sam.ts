@@ -5,7 +5,7 @@
  */
 import { SamError } from "./sam-error.js";
 import { describe, parseSignal, type SignalName } from "./signals.js";
-import { resolveOptions, type ResolvedOptions, type SamOptions } from "./options.js";
+import { defaultMaxDataSize, resolveOptions, type ResolvedOptions, type SamOptions } from "./options.js";
 import { assertPlugin } from "./contracts/specification-version.js";
 import type { InstanceLink, SupervisionBackend } from "./contracts/supervision-backend.js";
 import { HealthCheckLoop, type HealthCheckCallback } from "./health-check-loop.js";
@@ -183,8 +183,9 @@ class SamImpl implements Sam {
     if (data !== null && !(data instanceof Uint8Array)) {
       throw new SamError("CS_ERR_INVALID_PARAM", `@samkit/core: dataStore() takes a Uint8Array (a Buffer is one), or null to delete the data; got ${describe(data)}`);
     }
-    const limit = this.#options?.maxDataSize;
-    if (data !== null && limit !== undefined && data.byteLength > limit) {
+    // As libsam: the size is checked before the state, so the default limit applies before initialize().
+    const limit = this.#options?.maxDataSize ?? defaultMaxDataSize;
+    if (data !== null && data.byteLength > limit) {
       throw new SamError("CS_ERR_TOO_BIG", `@samkit/core: dataStore() got ${data.byteLength} bytes, more than maxDataSize (${limit} bytes); store less, or raise maxDataSize in initialize()`);
     }
     this.#requireState("dataStore()", ["INITIALIZED", "REGISTERED", "STARTED"], "state INITIALIZED, REGISTERED or STARTED");

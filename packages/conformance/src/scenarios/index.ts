@@ -7,6 +7,7 @@ import { hc } from "./testsam-hc.js";
 import { warnSignal } from "./testsam-warn-signal.js";
 import { finalizeDeadlock } from "./testsam-finalize-deadlock.js";
 import { busyLoop, healthCheckBlocks, healthCheckFails, healthCheckHangs, ignoresWarning } from "./hang-detection.js";
+import { apiMisuse } from "./api-misuse.js";
 import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, signalWhileStopped } from "./supervisor-lifecycle.js";
 
 /** Every scenario by name; the runner looks them up here. */
@@ -29,5 +30,6 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     exitWhileStartedQuit,
     signalWhileStopped,
     markFailed,
+    apiMisuse,
   ].map((scenario) => [scenario.name, scenario]),
 );
