@@ -190,7 +190,7 @@ describe("createSam", () => {
     const { backend, calls, requests } = loopbackBackend("instance");
     const sam = createSam({ backend });
     await sam.initialize({ interval: 100, recovery: "restart" });
-    await sam.warnSignalSet("usr2");
+    await sam.warnSignalSet("usr2" as NodeJS.Signals);
     await sam.register();
     expect(requests[0]!.warnSignal).toBe("SIGUSR2");
     await sam.warnSignalSet(9);
