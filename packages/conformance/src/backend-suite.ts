@@ -55,6 +55,7 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
   const slack = options.slack ?? 0;
   const skip = new Set(options.skip ?? []);
   const run = (name: string, runInterval = interval) => runScenario(makeBackend, name, { interval: runInterval });
+  // Tests carry their scenario's name, so `skip` takes the same names.
   const it = (name: string, body: () => Promise<void>, timeout = 60_000) => {
     if (skip.has(name)) return;
     test.it(name, body, timeout);
@@ -124,30 +125,21 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         within(next - last, 2 * hangInterval, 2 * hangInterval + 1500 + slack, "last heartbeat to the next instance", result);
         assert.equal(result.records.filter((record) => record.event === "warn-signal-handled").length, 0, `a stuck instance cannot handle its warning\n${explain(result)}`);
       };
-      if (!skip.has("busy loop")) test.it("a busy loop is warned one interval after its last heartbeat and replaced after two", () => checkHang("busy loop"), 30_000);
-      if (!skip.has("health-check callback fails")) {
-        test.it("a failing health-check callback stops heartbeats", async () => {
-          const result = await run("health-check callback fails", hangInterval);
-          expectExit(result, 0);
-          const last = find(result, "the failing callback", (record) => record.event === "last-heartbeat").time;
-          const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
-          within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "failing callback to warn signal", result);
-          find(result, "the warn-signal handler (the event loop is free)", (record) => record.event === "warn-signal-handled");
-          find(result, "SIGKILL", isSignal("SIGKILL", "timeout"));
-          find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
-        }, 30_000);
-      }
-      if (!skip.has("health-check callback never settles")) {
-        test.it("a health-check callback that never settles stops heartbeats", async () => {
-          const result = await run("health-check callback never settles", hangInterval);
-          expectExit(result, 0);
-          const last = find(result, "the hanging callback", (record) => record.event === "last-heartbeat").time;
-          const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
-          within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "hanging callback to warn signal", result);
-          find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
-        }, 30_000);
-      }
-      if (!skip.has("health-check callback blocks the event loop")) test.it("a health-check callback that blocks the event loop is detected", () => checkHang("health-check callback blocks the event loop"), 30_000);
+      it("busy loop", () => checkHang("busy loop"), 30_000);
+      /** The callback went wrong right after a heartbeat; the warning follows one interval later. */
+      const checkCallback = async (name: string, handled: boolean) => {
+        const result = await run(name, hangInterval);
+        expectExit(result, 0);
+        const last = find(result, "the callback going wrong", (record) => record.event === "last-heartbeat").time;
+        const warned = find(result, "the warn signal", isSignal("SIGTERM", "timeout")).time;
+        within(warned - last, hangInterval - 2, hangInterval + 50 + slack, "callback to warn signal", result);
+        if (handled) find(result, "the warn-signal handler (the event loop is free)", (record) => record.event === "warn-signal-handled");
+        find(result, "SIGKILL", isSignal("SIGKILL", "timeout"));
+        find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
+      };
+      it("health-check callback fails", () => checkCallback("health-check callback fails", true), 30_000);
+      it("health-check callback never settles", () => checkCallback("health-check callback never settles", true), 30_000);
+      it("health-check callback blocks the event loop", () => checkHang("health-check callback blocks the event loop"), 30_000);
 
       it("instance ignores the warn signal", async () => {
         const result = await run("instance ignores the warn signal", hangInterval);
@@ -182,35 +174,33 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         within(killed - marked, 0, 100 + slack, "markFailed() to SIGKILL", result);
       });
 
-      if (!skip.has("supervisor killed")) {
-        test.it("kill -9 of the supervisor: the instance is gone within one second", async () => {
-          const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
-          const ready = await scenario.waitFor((record) => record.event === "instance");
-          assert.equal(ready.supervisorPid, scenario.pid, "the supervisor keeps the PID that was started");
-          const instancePid = ready.pid;
-          const killedAt = performance.now();
-          process.kill(scenario.pid, "SIGKILL");
-          while (!processGone(instancePid) && performance.now() - killedAt < 3000) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          const elapsed = performance.now() - killedAt;
-          assert.ok(processGone(instancePid), `instance ${instancePid} still runs 3 s after its supervisor was killed`);
-          assert.ok(elapsed < 1000 + slack, `instance took ${elapsed.toFixed(0)} ms to go after its supervisor was killed`);
-          await scenario.done;
-        }, 30_000);
-      }
+      // kill -9 of the supervisor: the instance is gone within one second.
+      it("supervisor killed", async () => {
+        const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
+        const ready = await scenario.waitFor((record) => record.event === "instance");
+        assert.equal(ready.supervisorPid, scenario.pid, "the supervisor keeps the PID that was started");
+        const instancePid = ready.pid;
+        const killedAt = performance.now();
+        process.kill(scenario.pid, "SIGKILL");
+        while (!processGone(instancePid) && performance.now() - killedAt < 3000) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        const elapsed = performance.now() - killedAt;
+        assert.ok(processGone(instancePid), `instance ${instancePid} still runs 3 s after its supervisor was killed`);
+        assert.ok(elapsed < 1000 + slack, `instance took ${elapsed.toFixed(0)} ms to go after its supervisor was killed`);
+        await scenario.done;
+      }, 30_000);
 
-      if (!skip.has("supervisor stopped")) {
-        test.it("SIGTERM to the supervisor stops the instance and exits with its code", async () => {
-          const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
-          const ready = await scenario.waitFor((record) => record.event === "instance");
-          process.kill(scenario.pid, "SIGTERM");
-          const result = await scenario.done;
-          expectExit(result, 143);
-          find(result, "the warn signal for the stop request", isSignal("SIGTERM", "stop-request"));
-          assert.ok(processGone(ready.pid as number), "the instance outlived its supervisor");
-        }, 30_000);
-      }
+      // SIGTERM to the supervisor stops the instance and exits with its code.
+      it("supervisor stopped", async () => {
+        const scenario = startScenario(makeBackend, "healthy until stopped", { interval: hangInterval(interval) });
+        const ready = await scenario.waitFor((record) => record.event === "instance");
+        process.kill(scenario.pid, "SIGTERM");
+        const result = await scenario.done;
+        expectExit(result, 143);
+        find(result, "the warn signal for the stop request", isSignal("SIGTERM", "stop-request"));
+        assert.ok(processGone(ready.pid as number), "the instance outlived its supervisor");
+      }, 30_000);
     });
   });
 }

@@ -26,79 +26,40 @@ export const busyLoop: Scenario = {
   },
 };
 
-/** Event-driven checking whose callback reports a failure: heartbeats stop after it. */
-export const healthCheckFails: Scenario = {
-  name: "health-check callback fails",
-  expectedExitCode: 0,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
-    if (instanceId === 1) {
+/**
+ * Event-driven checking whose third callback goes wrong in the given way; the event loop stays
+ * alive and free otherwise, so only the missing heartbeats can end the instance.
+ */
+function healthCheckGoesWrong(name: string, wrong: () => boolean | Promise<boolean>): Scenario {
+  return {
+    name,
+    expectedExitCode: 0,
+    async run({ sam, interval, report }) {
+      await sam.initialize({ interval, recovery: "restart" });
+      const instanceId = await sam.register();
+      report("instance", { instanceId });
+      if (instanceId !== 1) return;
       process.on("SIGTERM", () => report("warn-signal-handled"));
       let calls = 0;
       sam.hcCallbackRegister(() => {
         calls++;
         if (calls < 3) return true;
+        // The loop sends its heartbeat just before calling back: this is the last one.
         report("last-heartbeat", { calls });
-        return false;
+        return wrong();
       });
       await sam.start();
-      // Keep the event loop alive and free: only the failed check may end this instance.
       setInterval(() => {}, 1000);
       await new Promise(() => {});
-    }
-  },
-};
+    },
+  };
+}
 
-/** Event-driven checking whose callback never settles: no heartbeat goes out while it is pending. */
-export const healthCheckHangs: Scenario = {
-  name: "health-check callback never settles",
-  expectedExitCode: 0,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
-    if (instanceId === 1) {
-      process.on("SIGTERM", () => report("warn-signal-handled"));
-      let calls = 0;
-      sam.hcCallbackRegister(() => {
-        calls++;
-        if (calls < 3) return true;
-        report("last-heartbeat", { calls });
-        return new Promise<boolean>(() => {});
-      });
-      await sam.start();
-      setInterval(() => {}, 1000);
-      await new Promise(() => {});
-    }
-  },
-};
-
-/** Event-driven checking whose callback blocks the event loop: nothing at all can run. */
-export const healthCheckBlocks: Scenario = {
-  name: "health-check callback blocks the event loop",
-  expectedExitCode: 0,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
-    if (instanceId === 1) {
-      process.on("SIGTERM", () => report("warn-signal-handled"));
-      let calls = 0;
-      sam.hcCallbackRegister(() => {
-        calls++;
-        if (calls < 3) return true;
-        report("last-heartbeat", { calls });
-        // A synchronous check that never returns.
-        return spinForever();
-      });
-      await sam.start();
-      setInterval(() => {}, 1000);
-      await new Promise(() => {});
-    }
-  },
-};
+export const healthCheckFails = healthCheckGoesWrong("health-check callback fails", () => false);
+/** No heartbeat goes out while a callback is pending. */
+export const healthCheckHangs = healthCheckGoesWrong("health-check callback never settles", () => new Promise<boolean>(() => {}));
+/** A synchronous check that never returns: nothing at all can run. */
+export const healthCheckBlocks = healthCheckGoesWrong("health-check callback blocks the event loop", () => spinForever());
 
 /** An instance that ignores its warn signal is SIGKILLed one interval later; quit policy, so 128 + 9. */
 export const ignoresWarning: Scenario = {
