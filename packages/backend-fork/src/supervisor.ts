@@ -186,6 +186,8 @@ export class ForkSupervisor {
         return;
       case "spawn":
         if (action.delay > 0) await new Promise((resolve) => setTimeout(resolve, action.delay));
+        // A stop request during the delay has ended supervision: start nothing more.
+        if (this.#engine.state.phase !== "spawning") return;
         this.#spawn(action.instanceId);
         return;
       case "quit":

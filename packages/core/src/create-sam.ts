@@ -73,6 +73,7 @@ class SamImpl implements Sam {
   #interval = 0;
   #healthCheck: HealthCheckLoop | undefined;
   #healthCheckRegistered = false;
+  #starting = false;
 
   constructor(private readonly backend: SupervisionBackend) {}
 
@@ -125,7 +126,14 @@ class SamImpl implements Sam {
 
   async start(): Promise<void> {
     this.#requireState("start()", ["REGISTERED"], "state REGISTERED: call register() first; start() twice is an error");
-    await (this.#link as InstanceLink).start();
+    // libsam's mutex makes a second sam_start wait for the first and then fail; so does this.
+    if (this.#starting) throw badHandle("start()", this.#state, "no other start() in progress (one is waiting for the supervisor)");
+    this.#starting = true;
+    try {
+      await (this.#link as InstanceLink).start();
+    } finally {
+      this.#starting = false;
+    }
     if (this.#state !== "REGISTERED") return;
     this.#state = "STARTED";
     this.#healthCheck?.start();

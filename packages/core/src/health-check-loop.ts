@@ -103,7 +103,8 @@ export class HealthCheckLoop {
     }
     if (result instanceof Promise || (typeof result === "object" && result !== null && typeof (result as Promise<boolean>).then === "function")) {
       this.#awaiting = true;
-      (result as Promise<boolean>).then(
+      // Promise.resolve() adopts any thenable, and turns a then() that throws into a rejection.
+      Promise.resolve(result).then(
         (value) => {
           this.#awaiting = false;
           this.#judge(value);

@@ -5,9 +5,12 @@ import { SamError } from "./sam-error.js";
 export type SignalName = NodeJS.Signals;
 
 const signalNumbers = constants.signals as Record<string, number>;
-const signalNames = new Map<number, SignalName>(
-  Object.entries(signalNumbers).map(([name, value]) => [value, name as SignalName]),
-);
+// Where two names share a number (SIGABRT/SIGIOT, SIGIO/SIGPOLL) the first listed is the one Node
+// itself reports for a child's death, so the first wins.
+const signalNames = new Map<number, SignalName>();
+for (const [name, value] of Object.entries(signalNumbers)) {
+  if (!signalNames.has(value)) signalNames.set(value, name as SignalName);
+}
 
 /** The number of a signal on this platform. */
 export function signalNumber(name: SignalName): number {

@@ -196,4 +196,18 @@ describe("createSam", () => {
     await sam.warnSignalSet(9);
     expect(calls).toEqual(["warnSignalSet:SIGKILL"]);
   });
+
+  it("a second start() while the first waits for the supervisor is refused, as libsam's mutex would", async () => {
+    const { backend, link } = loopbackBackend("instance");
+    let release!: () => void;
+    vi.mocked(link.start).mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
+    const sam = createSam({ backend });
+    await sam.initialize({ interval: 100, recovery: "restart" });
+    await sam.register();
+    const first = sam.start();
+    await expect(sam.start()).rejects.toMatchObject({ code: "CS_ERR_BAD_HANDLE" });
+    release();
+    await first;
+    expect(sam.state).toBe("STARTED");
+  });
 });

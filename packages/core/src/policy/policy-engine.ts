@@ -85,6 +85,8 @@ export interface PolicyState {
   readonly warnSignal: SignalName;
   readonly quorate: boolean;
   readonly stopping: boolean;
+  /** The instance marked itself failed: the supervisor quits through recovery whatever else happens. */
+  readonly markedFailed: boolean;
   /** The exit code the supervisor quit (or will quit) with. */
   readonly exitCode: number | null;
 }
@@ -110,6 +112,7 @@ export function initialPolicyState(config: PolicyConfig, quorate = !config.quoru
     warnSignal: config.warnSignal,
     quorate,
     stopping: false,
+    markedFailed: false,
     exitCode: null,
   };
 }
@@ -170,19 +173,10 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
 
     case "spawned": {
       if (state.phase !== "spawning") return { state, actions: none };
-      const fresh: PolicyState = {
-        ...state,
-        phase: "running",
-        started: false,
-        waitingForQuorum: false,
-        warned: false,
-        killed: false,
-        deadline: null,
-        killAt: null,
+      return {
+        state: { ...state, phase: "running", started: false, waitingForQuorum: false, warned: false, killed: false, deadline: null, killAt: null },
+        actions: none,
       };
-      // A stop request that came while no instance ran applies to the new one at once.
-      if (state.stopping) return trigger(fresh, "stop-request", true);
-      return { state: fresh, actions: none };
     }
 
     case "message": {
@@ -190,7 +184,9 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
       const rearmed = state.started && config.interval > 0 ? now + config.interval : state.deadline;
       switch (event.message) {
         case "start": {
-          if (state.started || state.waitingForQuorum) {
+          // A repeated start is answered at once when started, and with the first one when quorum comes.
+          if (state.waitingForQuorum) return { state, actions: none };
+          if (state.started) {
             return { state: { ...state, deadline: rearmed }, actions: [{ type: "acknowledge", message: "start" }] };
           }
           if (config.quorum && !state.quorate) {
@@ -206,8 +202,10 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
         }
         case "stop": {
           if (!state.started) return { state, actions: [{ type: "acknowledge", message: "stop" }] };
+          // A stopped instance is not timed, and not killed for a quorum loss either (as in libsam);
+          // only a stop request of the supervisor keeps its SIGKILL time.
           return {
-            state: { ...state, started: false, deadline: null },
+            state: { ...state, started: false, deadline: null, killAt: state.stopping ? state.killAt : null },
             actions: [{ type: "publish", state: "stopped" }, { type: "acknowledge", message: "stop" }],
           };
         }
@@ -225,7 +223,7 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
       if (state.recovery !== "quit") actions.push({ type: "publish-recovery", recovery: "quit" });
       if (!state.killed) actions.push({ type: "signal", signal: "SIGKILL", reason: "mark-failed" });
       return {
-        state: { ...state, recovery: "quit", started: true, warned: true, killed: true, deadline: null, killAt: null },
+        state: { ...state, recovery: "quit", markedFailed: true, started: true, warned: true, killed: true, deadline: null, killAt: null },
         actions,
       };
     }
@@ -285,13 +283,13 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
       };
       // libsam: EOF while not started is QUIT; while started (or waiting for quorum) it is RECOVERY.
       const recovering = state.started || state.waitingForQuorum || (state.killed && !state.stopping);
-      if (state.stopping || !recovering) {
+      if (!state.markedFailed && (state.stopping || !recovering)) {
         return {
           state: { ...ended, phase: "done" },
           actions: [{ type: "quit", exitCode, failed: false }],
         };
       }
-      if (state.recovery === "restart") {
+      if (state.recovery === "restart" && !state.stopping) {
         const instanceId = state.instanceId + 1;
         return {
           state: { ...ended, phase: "spawning", instanceId },
