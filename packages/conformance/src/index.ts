@@ -1,4 +1,5 @@
 export { backendSuite, type BackendSuiteOptions, type SuiteTest } from "./backend-suite.js";
+export { dataStoreSuite, type DataStoreFixture, type DataStoreSuiteOptions } from "./data-store-suite.js";
 export type { BackendFactory, BackendHooks, ConformanceEvent } from "./backend-factory.js";
 export {
   runScenario,
