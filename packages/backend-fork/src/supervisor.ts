@@ -105,6 +105,9 @@ export class ForkSupervisor {
       });
       this.#cleanups.push(unsubscribe);
     }
+    const reportPluginError = (plugin: string) => (error: Error) => this.#error(`${plugin}: ${error.message}`);
+    if (options.quorum?.onError) this.#cleanups.push(options.quorum.onError(reportPluginError("quorum source")));
+    if (options.cmap?.onError) this.#cleanups.push(options.cmap.onError(reportPluginError("state publisher")));
     if (options.cmap) {
       await options.cmap.register({ pid: process.pid, recovery: options.recovery, pollPeriod: options.interval });
     }

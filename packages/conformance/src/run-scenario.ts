@@ -38,6 +38,8 @@ export interface StartScenarioOptions {
   interval?: number;
   /** Kills the supervisor after this many milliseconds; default 60000. */
   timeout?: number;
+  /** Extra arguments for the scenario (its `args`). */
+  args?: readonly string[];
 }
 
 export function scenarioRunnerPath(): string {
@@ -50,7 +52,7 @@ export function startScenario(backendModule: string | URL, name: string, options
   // ulimit -c 0: the crash scenarios must not litter the disk with core files (testsam does the same).
   const child = spawn(
     "/bin/sh",
-    ["-c", 'ulimit -c 0 2>/dev/null; exec "$0" "$@"', process.execPath, scenarioRunnerPath(), modulePath, name, String(interval)],
+    ["-c", 'ulimit -c 0 2>/dev/null; exec "$0" "$@"', process.execPath, scenarioRunnerPath(), modulePath, name, String(interval), ...(options.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const records: ScenarioRecord[] = [];

@@ -3,7 +3,7 @@
  * is re-run), exactly like a testsam test function: the code after register() is the instance's.
  */
 import { performance } from "node:perf_hooks";
-import type { Sam } from "@samkit/core";
+import type { ProcessRole, Sam } from "@samkit/core";
 
 /** Lines that start with this marker carry one JSON record for the harness. */
 export const reportMarker = "@@samkit ";
@@ -13,6 +13,16 @@ export interface ScenarioContext {
   readonly sam: Sam;
   /** testsam's 2000 ms interval, scaled down (default 300 ms). */
   readonly interval: number;
+  /**
+   * This process's side. Code before register() runs in the supervisor and again in every
+   * instance; what testsam does once in the test process before sam_initialize goes under
+   * `role === "supervisor"`.
+   */
+  readonly role: ProcessRole;
+  /** Extra arguments given to the run (e.g. the previous supervisor's PID for the CMAP sub-runs). */
+  readonly args: readonly string[];
+  /** The plugins the backend's factory module exports for the corosync scenarios. */
+  readonly plugins: ScenarioPlugins;
   /** Scales a testsam duration (given for a 2000 ms interval) to this run's interval. */
   scaled(milliseconds: number): number;
   sleep(milliseconds: number): Promise<void>;
@@ -23,6 +33,13 @@ export interface ScenarioContext {
   check(condition: unknown, message: string): void;
   /** Checks that a call throws a SamError with `code` (a rejection, for async calls). */
   expectError(code: string, call: () => unknown, what: string): Promise<void>;
+}
+
+export interface ScenarioPlugins {
+  /** A new QuorumSource (the QUORUM flag), if the factory module exports `quorumSource`. */
+  quorumSource?: () => import("@samkit/core").QuorumSource;
+  /** A new StatePublisher (the CMAP flag), if the factory module exports `statePublisher`. */
+  statePublisher?: () => import("@samkit/core").StatePublisher;
 }
 
 export interface Scenario {
@@ -42,7 +59,7 @@ export function wallClock(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export function createContext(sam: Sam, interval: number): ScenarioContext {
+export function createContext(sam: Sam, interval: number, role: ProcessRole, args: readonly string[] = [], plugins: ScenarioPlugins = {}): ScenarioContext {
   const report = (event: string, fields: Record<string, unknown> = {}) => {
     process.stdout.write(`${reportMarker}${JSON.stringify({ event, time: wallClock(), pid: process.pid, ...fields })}\n`);
   };
@@ -52,6 +69,9 @@ export function createContext(sam: Sam, interval: number): ScenarioContext {
   return {
     sam,
     interval,
+    role,
+    args,
+    plugins,
     scaled: (milliseconds) => Math.round((milliseconds * interval) / 2000),
     sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
     report,

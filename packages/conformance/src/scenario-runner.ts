@@ -6,14 +6,14 @@
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createSam } from "@samkit/core";
-import { createContext, reportMarker, ScenarioFailure } from "./scenario-context.js";
+import { createContext, reportMarker, ScenarioFailure, type ScenarioPlugins } from "./scenario-context.js";
 import { scenarios } from "./scenarios/index.js";
 import type { BackendFactory } from "./backend-factory.js";
 
-const usage = "usage: scenario-runner <backend factory module> <scenario name> [interval ms]";
+const usage = "usage: scenario-runner <backend factory module> <scenario name> [interval ms] [scenario arguments...]";
 
 async function main(): Promise<number> {
-  const [moduleSpecifier, name, intervalText = "300"] = process.argv.slice(2);
+  const [moduleSpecifier, name, intervalText = "300", ...args] = process.argv.slice(2);
   const scenario = name === undefined ? undefined : scenarios.get(name);
   const interval = Number(intervalText);
   if (moduleSpecifier === undefined || scenario === undefined || !Number.isInteger(interval) || interval <= 0) {
@@ -21,14 +21,18 @@ async function main(): Promise<number> {
     return 2;
   }
   const url = isAbsolute(moduleSpecifier) ? pathToFileURL(moduleSpecifier).href : moduleSpecifier;
-  const factory = (await import(url)).default as BackendFactory;
+  const factoryModule = (await import(url)) as { default: BackendFactory } & ScenarioPlugins;
+  const factory = factoryModule.default;
   const backend = await factory({
     onEvent(event) {
       process.stdout.write(`${reportMarker}${JSON.stringify({ ...event, event: `supervisor-${event.type}`, pid: process.pid })}\n`);
     },
   });
   const sam = createSam({ backend });
-  const context = createContext(sam, interval);
+  const context = createContext(sam, interval, backend.role(), args, {
+    quorumSource: factoryModule.quorumSource,
+    statePublisher: factoryModule.statePublisher,
+  });
   let exitCode = 0;
   try {
     await scenario.run(context);

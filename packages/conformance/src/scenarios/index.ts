@@ -8,6 +8,8 @@ import { warnSignal } from "./testsam-warn-signal.js";
 import { finalizeDeadlock } from "./testsam-finalize-deadlock.js";
 import { busyLoop, healthCheckBlocks, healthCheckFails, healthCheckHangs, ignoresWarning } from "./hang-detection.js";
 import { apiMisuse } from "./api-misuse.js";
+import { corosyncRestart, quorum, quorumTiming } from "./testsam-quorum.js";
+import { cmapQuit, cmapRestart } from "./testsam-cmap.js";
 import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, signalWhileStopped } from "./supervisor-lifecycle.js";
 
 /** Every scenario by name; the runner looks them up here. */
@@ -31,5 +33,10 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     signalWhileStopped,
     markFailed,
     apiMisuse,
+    quorum,
+    quorumTiming,
+    corosyncRestart,
+    cmapQuit,
+    cmapRestart,
   ].map((scenario) => [scenario.name, scenario]),
 );

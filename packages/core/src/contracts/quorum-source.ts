@@ -20,6 +20,11 @@ export interface QuorumSource {
    * is reported as `false`. Returns a function that removes the listener.
    */
   onChange(listener: (quorate: boolean) => void): () => void;
+  /**
+   * Optional: hears of trouble the source copes with by itself (a lost connection it reports as
+   * not quorate, failed reconnections), so the supervisor can log it. Returns an unsubscribe function.
+   */
+  onError?(listener: (error: Error) => void): () => void;
   /** Releases the connection; no listener is called afterwards. */
   close(): Promise<void>;
 }

@@ -17,10 +17,12 @@ export interface StatePublisher {
   setState(state: PublishedState): Promise<void>;
   /** Writes `recovery` again, e.g. `quit` after markFailed, so a watchdog acts on the failure. */
   setRecovery(recovery: RecoveryPolicy): Promise<void>;
-  /** Writes `last_updated` (monotonic nanoseconds); called for every message from the instance. */
+  /** Writes `last_updated` (monotonic nanoseconds); called for every message from the instance. Never throws. */
   touch(): void;
   /** Deletes every key of this supervisor (a clean quit). */
   remove(): Promise<void>;
+  /** Optional: hears of writes that failed without a caller to tell (touch()). Returns an unsubscribe function. */
+  onError?(listener: (error: Error) => void): () => void;
   /** Releases the connection without deleting anything. */
   close(): Promise<void>;
 }
