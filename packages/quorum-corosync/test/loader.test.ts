@@ -1,5 +1,6 @@
 // The loader's diagnosis, driven with addons that are missing or broken.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,6 +28,23 @@ describe("loadBinding", () => {
     }
     expect(caught).toMatchObject({ code: "CS_ERR_LIBRARY", message: expect.stringContaining("Rebuild the addon") });
     expect((caught as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it("an addon whose corosync library is missing: says which packages to install", () => {
+    // A real shared object that needs a libquorum that is not there, as on a machine without the client libraries.
+    const folder = mkdtempSync(join(tmpdir(), "samkit-addon-"));
+    writeFileSync(join(folder, "stub.c"), "int quorum_stub(void) { return 1; }\n");
+    writeFileSync(join(folder, "addon.c"), "extern int quorum_stub(void); int samkit_probe(void) { return quorum_stub(); }\n");
+    const compile = (args: string[]) => {
+      const result = spawnSync("cc", args, { cwd: folder, encoding: "utf8" });
+      expect(result.status, result.stderr).toBe(0);
+    };
+    compile(["-shared", "-fPIC", "-o", "libquorum.so.77", "-Wl,-soname,libquorum.so.77", "stub.c"]);
+    compile(["-shared", "-fPIC", "-o", "samkit_corosync.node", "addon.c", "-L.", "-l:libquorum.so.77"]);
+    rmSync(join(folder, "libquorum.so.77"));
+    expect(() => loadBinding(join(folder, "samkit_corosync.node"))).toThrowError(
+      expect.objectContaining({ code: "CS_ERR_LIBRARY", message: expect.stringMatching(/The corosync client libraries are missing: apt-get install libquorum5 libcmap4[\s\S]*libquorum\.so\.77: cannot open shared object file/) }),
+    );
   });
 
   it("finds the built addon", () => {
