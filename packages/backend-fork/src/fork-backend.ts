@@ -1,6 +1,6 @@
 import { SamError, specificationVersion, type InstanceRegistration, type ProcessRole, type RegisterRequest, type SupervisionBackend } from "@samkit/core";
 import { claimMarker, instanceMarker } from "./instance-marker.js";
-import { entryCommand } from "./entry-command.js";
+import { entryCommand } from "@samkit/core";
 import { attachInstance } from "./instance-link.js";
 import { ForkSupervisor } from "./supervisor.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";

@@ -26,7 +26,7 @@ import {
   protocolVersion,
   smallFrameLimit,
 } from "./channel-protocol.js";
-import type { EntryCommand } from "./entry-command.js";
+import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./instance-marker.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { entryCommand } from "../src/entry-command.js";
+import { entryCommand } from "@samkit/core";
 import { parseMarker } from "../src/instance-marker.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
-import { SamError } from "@samkit/core";
+import { SamError } from "./sam-error.js";
 
 export interface EntryCommand {
   command: string;
