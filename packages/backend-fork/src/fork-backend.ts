@@ -63,7 +63,7 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
         if (!claimMarker()) {
           throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this instance has already registered; one SAM handle per process registers");
         }
-        return attachInstance(marker, { onSupervisorLost: options.onSupervisorLost });
+        return attachInstance(marker, options.onSupervisorLost);
       }
       if (!claimMarker()) {
         throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this process is already a supervisor; one SAM handle per process registers");

@@ -15,17 +15,9 @@ import {
   type ResolvedOptions,
   type SignalName,
 } from "@samkit/core";
-import {
-  FrameReader,
-  InstanceFrame,
-  ProtocolError,
-  decodeHello,
-  encodeReply,
-  encodeWelcome,
-  okReplies,
-  protocolVersion,
-  smallFrameLimit,
-} from "./channel-protocol.js";
+import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
+
+const { InstanceFrame, decodeHello, encodeReply, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
 import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./instance-marker.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";

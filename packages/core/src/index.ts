@@ -50,3 +50,5 @@ export { manualQuorumSource, type ManualQuorumSource } from "./reference/manual-
 export { memoryStatePublisher, type MemoryStatePublisher, type PublishedRecord } from "./reference/memory-state-publisher.js";
 export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js";
 export { entryCommand, type EntryCommand } from "./entry-command.js";
+export { attachInstanceChannel, type AttachOptions } from "./instance-channel.js";
+export * as channelProtocol from "./channel-protocol.js";

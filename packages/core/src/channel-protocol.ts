@@ -1,12 +1,13 @@
 /**
- * The binary protocol on the supervisor-instance channel: frames of a 1-byte type and a 4-byte
- * big-endian payload length, then the payload. A heartbeat is a constant 5-byte frame, so sending
- * one allocates nothing and parsing one copies nothing.
+ * samkit's channel protocol between an instance and its supervisor (backend-fork's supervisor, or
+ * backend-native's relay, which speaks it in C): frames of a 1-byte type and a 4-byte big-endian
+ * payload length, then the payload. A heartbeat is a constant 5-byte frame, so sending one
+ * allocates nothing and parsing one copies nothing.
  */
 
-import { encodeFrame } from "@samkit/core";
+import { encodeFrame } from "./frames.js";
 
-export { FrameReader, ProtocolError, encodeFrame, headerSize } from "@samkit/core";
+export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js";
 
 export const protocolVersion = 1;
 
@@ -19,12 +20,18 @@ export const InstanceFrame = {
   dataStore: 0x05,
   warnSignalSet: 0x06,
   markFailed: 0x07,
+  /** Event-driven checking by the supervisor (backend-native): u8 1 = a callback is set, 0 = none. */
+  healthCheckRegister: 0x08,
+  /** The answer to a health-check ping: u32 sequence number, u8 1 = healthy. */
+  healthCheckResult: 0x09,
 } as const;
 
 /** Frames from the supervisor to the instance. */
 export const SupervisorFrame = {
   welcome: 0x81,
   reply: 0x82,
+  /** The supervisor asks for a health check: u32 sequence number (backend-native). */
+  healthCheckPing: 0x83,
 } as const;
 
 /** Frames other than data carry at most this many payload bytes. */
@@ -127,3 +134,18 @@ export function decodeReply(payload: Buffer): Reply | undefined {
   return { request: payload[0] as number, csError: payload.readUInt32BE(1), message: payload.subarray(5).toString("utf8") };
 }
 
+
+export function encodeHealthCheckRegister(enabled: boolean): Buffer {
+  return encodeFrame(InstanceFrame.healthCheckRegister, Buffer.of(enabled ? 1 : 0));
+}
+
+export function encodeHealthCheckResult(sequence: number, healthy: boolean): Buffer {
+  const payload = Buffer.allocUnsafe(5);
+  payload.writeUInt32BE(sequence, 0);
+  payload[4] = healthy ? 1 : 0;
+  return encodeFrame(InstanceFrame.healthCheckResult, payload);
+}
+
+export function decodeHealthCheckPing(payload: Buffer): number | undefined {
+  return payload.byteLength === 4 ? payload.readUInt32BE(0) : undefined;
+}

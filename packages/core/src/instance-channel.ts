@@ -1,0 +1,224 @@
+/**
+ * The instance side of samkit's channel protocol, for every backend: the hello/welcome exchange of
+ * register(), and one method per libsam call. The backend opens the channel (an inherited socket)
+ * and hands it over; this module does no process mechanics.
+ */
+import type { Socket } from "node:net";
+import { SamError } from "./sam-error.js";
+import { signalName, signalNumber, type SignalName } from "./signals.js";
+import type { InstanceLink, InstanceRegistration } from "./contracts/supervision-backend.js";
+import type { HealthCheckCallback } from "./health-check-loop.js";
+import {
+  FrameReader,
+  InstanceFrame,
+  SupervisorFrame,
+  decodeReply,
+  decodeWelcome,
+  encodeDataStore,
+  encodeHello,
+  encodeWarnSignalSet,
+  heartbeatFrame,
+  markFailedFrame,
+  protocolVersion,
+  smallFrameLimit,
+  startFrame,
+  stopFrame,
+  decodeHealthCheckPing,
+  encodeHealthCheckRegister,
+  encodeHealthCheckResult,
+} from "./channel-protocol.js";
+
+/** The welcome carries the stored data: allow the largest maxDataSize there is. */
+const welcomeLimit = 1024 * 1024 * 1024 + 64;
+
+interface Pending {
+  request: number;
+  resolve: () => void;
+  reject: (error: SamError) => void;
+}
+
+export interface AttachOptions {
+  /** The supervisor's PID, for messages. */
+  supervisorPid: number;
+  /** The backend's name, for messages, e.g. `@samkit/backend-fork`. */
+  backendName: string;
+  /** Called when the supervisor is gone; the default ends this process. */
+  onSupervisorLost?: (() => void) | undefined;
+  /** markFailed() waits for the supervisor's answer (libsam can refuse it) instead of firing and forgetting. */
+  markFailedReplies?: boolean;
+  /** The supervisor runs event-driven checks itself and pings the instance (the link gets healthCheck()). */
+  supervisorHealthChecks?: boolean;
+}
+
+const frameNames: Record<number, string> = {
+  [InstanceFrame.hello]: "register()",
+  [InstanceFrame.start]: "start()",
+  [InstanceFrame.stop]: "stop()",
+  [InstanceFrame.dataStore]: "dataStore()",
+  [InstanceFrame.warnSignalSet]: "warnSignalSet()",
+  [InstanceFrame.markFailed]: "markFailed()",
+  [InstanceFrame.healthCheckRegister]: "hcCallbackRegister()",
+};
+
+/** Attaches this instance to its supervisor over `socket`; resolves with what register() returns. */
+export function attachInstanceChannel(socket: Socket, options: AttachOptions): Promise<InstanceRegistration> {
+  const marker = { supervisorPid: options.supervisorPid };
+  const name = options.backendName;
+  const pending: Pending[] = [];
+  let healthCheck: HealthCheckCallback | null = null;
+  let lost = false;
+
+  return new Promise<InstanceRegistration>((resolveRegister, rejectRegister) => {
+    let registered = false;
+
+    const failAll = (error: SamError) => {
+      for (const request of pending.splice(0)) request.reject(error);
+      if (!registered) rejectRegister(error);
+    };
+
+    const supervisorLost = (reason: string) => {
+      if (lost) return;
+      lost = true;
+      failAll(new SamError("CS_ERR_LIBRARY", `${name}: the supervisor (PID ${marker.supervisorPid}) is gone (${reason}); this instance is no longer supervised`));
+      if (options.onSupervisorLost) {
+        options.onSupervisorLost();
+        return;
+      }
+      // Differs from libsam, whose instance runs on unsupervised until SIGPIPE: leave no orphan.
+      process.stderr.write(`samkit: the supervisor (PID ${marker.supervisorPid}) is gone; instance PID ${process.pid} exits\n`);
+      process.exit(1);
+    };
+
+    const reader = new FrameReader(
+      (type) =>
+        type === SupervisorFrame.welcome ? welcomeLimit :
+        type === SupervisorFrame.reply || (type === SupervisorFrame.healthCheckPing && options.supervisorHealthChecks) ? smallFrameLimit :
+        undefined,
+      (type, payload) => {
+        if (type === SupervisorFrame.healthCheckPing) {
+          const sequence = decodeHealthCheckPing(payload);
+          if (sequence === undefined) {
+            supervisorLost("it sent a malformed health-check ping");
+            return;
+          }
+          answerPing(sequence);
+          return;
+        }
+        if (type === SupervisorFrame.welcome) {
+          const welcome = decodeWelcome(payload);
+          const warnSignal = welcome && signalName(welcome.warnSignal);
+          if (registered || welcome === undefined || warnSignal === undefined || welcome.version !== protocolVersion) {
+            supervisorLost("it sent a malformed welcome");
+            return;
+          }
+          registered = true;
+          releaseIfIdle();
+          resolveRegister({
+            instanceId: welcome.instanceId,
+            interval: welcome.interval,
+            warnSignal,
+            data: welcome.data === null ? null : new Uint8Array(welcome.data),
+            link,
+          });
+          return;
+        }
+        const reply = decodeReply(payload);
+        if (reply === undefined) {
+          supervisorLost("it sent a malformed reply");
+          return;
+        }
+        if (reply.request === InstanceFrame.hello && !registered) {
+          registered = true;
+          rejectRegister(new SamError(reply.csError, reply.message));
+          return;
+        }
+        const index = pending.findIndex((request) => request.request === reply.request);
+        if (index < 0) {
+          supervisorLost("it sent a reply nobody asked for");
+          return;
+        }
+        const [request] = pending.splice(index, 1) as [Pending];
+        releaseIfIdle();
+        if (reply.csError === 1) request.resolve();
+        else request.reject(new SamError(reply.csError, reply.message || `${name}: the supervisor refused ${frameNames[reply.request] ?? "a request"}`));
+      },
+    );
+
+    // The channel keeps the process alive only while a reply is awaited: an instance whose work is
+    // done ends, as a C program returning from main would.
+    const releaseIfIdle = () => {
+      if (pending.length === 0 && registered) socket.unref();
+    };
+
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        supervisorLost(error instanceof Error ? error.message : String(error));
+      }
+    });
+    socket.on("end", () => supervisorLost("its channel closed"));
+    socket.on("close", () => supervisorLost("its channel closed"));
+    socket.on("error", (error) => supervisorLost(error.message));
+
+    const request = (frame: Buffer, type: number): Promise<void> => {
+      if (lost) {
+        return Promise.reject(new SamError("CS_ERR_LIBRARY", `${name}: ${frameNames[type]} failed: the supervisor is gone`));
+      }
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ request: type, resolve, reject });
+        socket.ref();
+        socket.write(frame);
+      });
+    };
+
+    /** The supervisor pings; the callback answers from this event loop, so a blocked loop does not answer. */
+    const answerPing = (sequence: number) => {
+      const callback = healthCheck;
+      const answer = (healthy: boolean) => {
+        if (!lost) socket.write(encodeHealthCheckResult(sequence, healthy));
+      };
+      if (callback === null) {
+        answer(true);
+        return;
+      }
+      let result: boolean | Promise<boolean>;
+      try {
+        result = callback();
+      } catch {
+        answer(false);
+        return;
+      }
+      // A pending promise answers when it settles: late, or never, is a failed check for the supervisor.
+      Promise.resolve(result).then((value) => answer(value === true), () => answer(false));
+    };
+
+    const link: InstanceLink = {
+      start: () => request(startFrame, InstanceFrame.start),
+      stop: () => request(stopFrame, InstanceFrame.stop),
+      heartbeat: () => {
+        if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: hcSend() failed: the supervisor is gone`);
+        socket.write(heartbeatFrame);
+      },
+      dataStore: (data) => request(encodeDataStore(data), InstanceFrame.dataStore),
+      warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),
+      markFailed: async () => {
+        if (options.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);
+        // Fire and forget, as libsam: the answer is SIGKILL.
+        if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: markFailed() failed: the supervisor is gone`);
+        socket.write(markFailedFrame);
+      },
+    };
+    if (options.supervisorHealthChecks) {
+      link.healthCheck = (callback) => {
+        healthCheck = callback;
+        if (lost) return;
+        request(encodeHealthCheckRegister(callback !== null), InstanceFrame.healthCheckRegister).catch((error: unknown) => {
+          process.emitWarning(`${name}: hcCallbackRegister() was refused by the supervisor: ${error instanceof Error ? error.message : String(error)}`, { code: "SAMKIT_HEALTH_CHECK_REFUSED" });
+        });
+      };
+    }
+
+    socket.write(encodeHello(process.pid));
+  });
+}
