@@ -1,7 +1,7 @@
 import { SamError, specificationVersion, type InstanceRegistration, type ProcessRole, type RegisterRequest, type SupervisionBackend } from "@samkit/core";
-import { claimMarker, instanceMarker } from "./instance-marker.js";
-import { entryCommand } from "@samkit/core";
+import { claimRegistration, entryCommand, instanceMarker } from "@samkit/core";
 import { attachInstance } from "./instance-link.js";
+import { markerVariable } from "./marker-variable.js";
 import { ForkSupervisor } from "./supervisor.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
@@ -24,6 +24,9 @@ export interface ForkBackendOptions {
    */
   exit?: (exitCode: number) => void;
 }
+
+// Read (and removed from the environment) as soon as the backend loads.
+instanceMarker(markerVariable);
 
 const knownOptions = new Set(["onEvent", "killTimeout", "onSupervisorLost", "exit"]);
 
@@ -55,17 +58,17 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
     specificationVersion,
     name: "fork",
     role(): ProcessRole {
-      return instanceMarker() ? "instance" : "supervisor";
+      return instanceMarker(markerVariable) ? "instance" : "supervisor";
     },
     async register(request: RegisterRequest): Promise<InstanceRegistration> {
-      const marker = instanceMarker();
+      const marker = instanceMarker(markerVariable);
       if (marker) {
-        if (!claimMarker()) {
+        if (!claimRegistration(markerVariable)) {
           throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this instance has already registered; one SAM handle per process registers");
         }
         return attachInstance(marker, options.onSupervisorLost);
       }
-      if (!claimMarker()) {
+      if (!claimRegistration(markerVariable)) {
         throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this process is already a supervisor; one SAM handle per process registers");
       }
       const supervisor = new ForkSupervisor({

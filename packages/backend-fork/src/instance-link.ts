@@ -2,8 +2,7 @@
  * The instance side of backend-fork: the channel inherited on fd 3, attached with core's channel client.
  */
 import { Socket } from "node:net";
-import { attachInstanceChannel, type InstanceRegistration } from "@samkit/core";
-import type { InstanceMarker } from "./instance-marker.js";
+import { attachInstanceChannel, type InstanceMarker, type InstanceRegistration } from "@samkit/core";
 
 export function attachInstance(marker: InstanceMarker, onSupervisorLost: (() => void) | undefined): Promise<InstanceRegistration> {
   const socket = new Socket({ fd: marker.fd, readable: true, writable: true });

@@ -19,7 +19,7 @@ import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
 
 const { InstanceFrame, decodeHello, encodeReply, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
 import type { EntryCommand } from "@samkit/core";
-import { markerVariable } from "./instance-marker.js";
+import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
 export interface SupervisorSettings {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { entryCommand } from "@samkit/core";
-import { parseMarker } from "../src/instance-marker.js";
+import { parseInstanceMarker as parseMarker } from "@samkit/core";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const run = (args: string[], input?: string) =>

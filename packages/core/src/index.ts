@@ -52,3 +52,4 @@ export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js
 export { entryCommand, type EntryCommand } from "./entry-command.js";
 export { attachInstanceChannel, type AttachOptions } from "./instance-channel.js";
 export * as channelProtocol from "./channel-protocol.js";
+export { instanceMarker, claimRegistration, parseInstanceMarker, type InstanceMarker } from "./instance-marker.js";

@@ -1,0 +1,715 @@
+/*
+ * sam-agent: the real corosync libsam server for a Node.js application.
+ *
+ *   sam-agent [options] -- node [node options] app.js [arguments]
+ *
+ * Three processes (see the package README):
+ *   agent  = this process, keeping the PID the user started: sam_initialize + sam_register; libsam's
+ *            server loop decides everything (time-outs, warn signal, SIGKILL, restart, quit).
+ *   relay  = libsam's child (one per instance): runs Node as its own child, forwards signals to it,
+ *            mirrors its exit status, and calls the real sam_* functions for it, driven by samkit's
+ *            channel protocol on a socket pair.
+ *   Node   = the instance: the user's entry script again, attached to the relay by that socket.
+ *
+ * Written for libsam's assumptions: the agent and the relay are single-threaded C processes when
+ * they fork; the relay's own threads (one for libsam calls, libsam's health-check thread) start
+ * after Node is forked.
+ */
+#define _GNU_SOURCE
+#include <corosync/corotypes.h>
+#include <corosync/sam.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* samkit's channel protocol (packages/core/src/channel-protocol.ts), version 1. */
+#define PROTOCOL_VERSION 1
+#define FRAME_HELLO 0x01
+#define FRAME_START 0x02
+#define FRAME_STOP 0x03
+#define FRAME_HEARTBEAT 0x04
+#define FRAME_DATA_STORE 0x05
+#define FRAME_WARN_SIGNAL_SET 0x06
+#define FRAME_MARK_FAILED 0x07
+#define FRAME_HC_REGISTER 0x08
+#define FRAME_HC_RESULT 0x09
+#define FRAME_WELCOME 0x81
+#define FRAME_REPLY 0x82
+#define FRAME_HC_PING 0x83
+#define HEADER_SIZE 5
+#define SMALL_FRAME_LIMIT 4096
+
+#define EXIT_USAGE 2
+#define EXIT_CANNOT_RUN 127
+
+/* What the agent and every relay share: each relay is forked from the agent, so one anonymous
+ * shared mapping made before sam_register reaches all of them. */
+struct shared_state {
+	volatile sig_atomic_t warn_signal;        /* the warn signal as last set (libsam has no getter) */
+	volatile sig_atomic_t relay_pid;          /* the current relay, for the agent's stop request */
+	volatile sig_atomic_t relay_exit_recorded; /* the relay ended by itself, with relay_exit_code */
+	volatile sig_atomic_t relay_exit_code;
+	volatile sig_atomic_t stopping;           /* the agent was asked to stop (SIGTERM, SIGINT) */
+	volatile sig_atomic_t last_exit_code;     /* the last instance's exit code, for a stop */
+};
+
+static struct shared_state *shared;
+static pid_t agent_pid;
+static volatile sig_atomic_t in_libsam_server;
+static unsigned int interval_ms;
+static unsigned int hc_timeout_ms;
+static size_t max_data_size = 64u * 1024 * 1024;
+static char **node_argv;
+/* File descriptors the user's process had when it became the agent: these, and the channel, reach Node. */
+static int inherited_fds[256];
+static int inherited_count;
+
+static void fail(int code, const char *format, ...)
+{
+	va_list args;
+	fprintf(stderr, "sam-agent: ");
+	va_start(args, format);
+	vfprintf(stderr, format, args);
+	va_end(args);
+	fputc('\n', stderr);
+	_exit(code);
+}
+
+static const char *cs_name(cs_error_t error)
+{
+	switch (error) {
+	case CS_OK: return "CS_OK";
+	case CS_ERR_LIBRARY: return "CS_ERR_LIBRARY";
+	case CS_ERR_TRY_AGAIN: return "CS_ERR_TRY_AGAIN";
+	case CS_ERR_INVALID_PARAM: return "CS_ERR_INVALID_PARAM";
+	case CS_ERR_NO_MEMORY: return "CS_ERR_NO_MEMORY";
+	case CS_ERR_BAD_HANDLE: return "CS_ERR_BAD_HANDLE";
+	case CS_ERR_ACCESS: return "CS_ERR_ACCESS";
+	case CS_ERR_NAME_TOO_LONG: return "CS_ERR_NAME_TOO_LONG";
+	case CS_ERR_TOO_BIG: return "CS_ERR_TOO_BIG";
+	default: return "CS_ERR_*";
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The agent (libsam's server) */
+
+/* libsam's server exits with WEXITSTATUS of the relay, which is 0 when libsam SIGKILLed it. A relay
+ * that ends by itself records its code first; one that did not was killed by SIGKILL (the only
+ * signal it cannot forward), so the verdict is 128 + 9, as backend-fork gives. */
+static void agent_at_exit(void)
+{
+	if (getpid() != agent_pid || !in_libsam_server || shared == NULL) return;
+	if (!shared->relay_exit_recorded && shared->relay_pid != 0) {
+		fflush(NULL);
+		_exit(128 + SIGKILL);
+	}
+}
+
+static void agent_on_alarm(int signal_number)
+{
+	(void)signal_number;
+	if (shared->relay_pid > 0) kill(shared->relay_pid, SIGKILL);
+}
+
+/* SIGTERM or SIGINT to the agent: warn the instance, SIGKILL one interval later (libsam's own server
+ * would just die and orphan it). A relay started after this records the last code and quits. */
+static void agent_on_stop(int signal_number)
+{
+	(void)signal_number;
+	pid_t relay = shared->relay_pid;
+	if (shared->stopping) {
+		if (relay > 0) kill(relay, SIGKILL);
+		return;
+	}
+	shared->stopping = 1;
+	if (relay <= 0) return;
+	kill(relay, shared->warn_signal);
+	struct itimerval timer;
+	memset(&timer, 0, sizeof(timer));
+	unsigned int grace = interval_ms > 0 ? interval_ms : 5000;
+	timer.it_value.tv_sec = grace / 1000;
+	timer.it_value.tv_usec = (grace % 1000) * 1000;
+	setitimer(ITIMER_REAL, &timer, NULL);
+}
+
+static void record_inherited_fds(int skip)
+{
+	DIR *directory = opendir("/proc/self/fd");
+	if (directory == NULL) {
+		for (int fd = 0; fd < 3; fd++) inherited_fds[inherited_count++] = fd;
+		return;
+	}
+	int own = dirfd(directory);
+	struct dirent *entry;
+	while ((entry = readdir(directory)) != NULL && inherited_count < 256) {
+		if (entry->d_name[0] == '.') continue;
+		int fd = atoi(entry->d_name);
+		if (fd == own || fd == skip) continue;
+		inherited_fds[inherited_count++] = fd;
+	}
+	closedir(directory);
+}
+
+static int is_inherited(int fd)
+{
+	for (int index = 0; index < inherited_count; index++)
+		if (inherited_fds[index] == fd) return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The relay: channel I/O */
+
+static int channel = -1;
+static pid_t node_pid;
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int write_all(int fd, const void *buffer, size_t length)
+{
+	const char *cursor = buffer;
+	while (length > 0) {
+		ssize_t written = write(fd, cursor, length);
+		if (written < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		cursor += written;
+		length -= (size_t)written;
+	}
+	return 0;
+}
+
+static void put_u16(unsigned char *at, uint16_t value) { at[0] = value >> 8; at[1] = value & 0xff; }
+static void put_u32(unsigned char *at, uint32_t value) { at[0] = value >> 24; at[1] = (value >> 16) & 0xff; at[2] = (value >> 8) & 0xff; at[3] = value & 0xff; }
+static uint16_t get_u16(const unsigned char *at) { return (uint16_t)((at[0] << 8) | at[1]); }
+static uint32_t get_u32(const unsigned char *at) { return ((uint32_t)at[0] << 24) | ((uint32_t)at[1] << 16) | ((uint32_t)at[2] << 8) | at[3]; }
+
+/* One whole frame at a time, from any thread. A failed write means Node is gone: SIGCHLD follows. */
+static void send_frame(unsigned char type, const void *payload, size_t length, const void *tail, size_t tail_length)
+{
+	unsigned char header[HEADER_SIZE];
+	header[0] = type;
+	put_u32(header + 1, (uint32_t)(length + tail_length));
+	pthread_mutex_lock(&write_lock);
+	if (write_all(channel, header, HEADER_SIZE) == 0 && (length == 0 || write_all(channel, payload, length) == 0) && tail_length > 0)
+		write_all(channel, tail, tail_length);
+	pthread_mutex_unlock(&write_lock);
+}
+
+static void send_reply(unsigned char request, cs_error_t error, const char *message)
+{
+	unsigned char payload[5];
+	payload[0] = request;
+	put_u32(payload + 1, (uint32_t)error);
+	send_frame(FRAME_REPLY, payload, sizeof(payload), message, message ? strlen(message) : 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The relay: libsam calls, in order, on one thread, so a sam_start() that waits for quorum never
+ * stops the main loop from noticing Node's death. */
+
+struct request {
+	struct request *next;
+	unsigned char type;
+	size_t length;
+	unsigned char payload[];
+};
+
+static struct request *queue_head, *queue_tail;
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_ready = PTHREAD_COND_INITIALIZER;
+static unsigned int instance_id;
+
+static void enqueue(unsigned char type, const unsigned char *payload, size_t length)
+{
+	struct request *request = malloc(sizeof(*request) + length);
+	if (request == NULL) fail(1, "out of memory");
+	request->next = NULL;
+	request->type = type;
+	request->length = length;
+	if (length > 0) memcpy(request->payload, payload, length);
+	pthread_mutex_lock(&queue_lock);
+	if (queue_tail) queue_tail->next = request;
+	else queue_head = request;
+	queue_tail = request;
+	pthread_cond_signal(&queue_ready);
+	pthread_mutex_unlock(&queue_lock);
+}
+
+/* Event-driven checking: libsam's thread calls hc_callback every fourth heartbeat; it pings Node and
+ * waits for the answer from Node's event loop. No answer in time is a failed check. */
+static pthread_mutex_t ping_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ping_answered = PTHREAD_COND_INITIALIZER;
+static uint32_t ping_sequence;
+static uint32_t answered_sequence;
+static int answered_healthy;
+
+static int hc_callback(void)
+{
+	pthread_mutex_lock(&ping_lock);
+	uint32_t sequence = ++ping_sequence;
+	pthread_mutex_unlock(&ping_lock);
+	unsigned char payload[4];
+	put_u32(payload, sequence);
+	send_frame(FRAME_HC_PING, payload, sizeof(payload), NULL, 0);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += hc_timeout_ms / 1000;
+	deadline.tv_nsec += (long)(hc_timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	int healthy = 0;
+	pthread_mutex_lock(&ping_lock);
+	while (answered_sequence != sequence) {
+		if (pthread_cond_timedwait(&ping_answered, &ping_lock, &deadline) == ETIMEDOUT) break;
+	}
+	if (answered_sequence == sequence) healthy = answered_healthy;
+	pthread_mutex_unlock(&ping_lock);
+	return healthy ? 0 : 1;
+}
+
+static void welcome(const unsigned char *payload, size_t length)
+{
+	if (length != 6) {
+		send_reply(FRAME_HELLO, CS_ERR_INVALID_PARAM, "sam-agent: a malformed hello");
+		return;
+	}
+	if (get_u16(payload) != PROTOCOL_VERSION) {
+		char message[200];
+		snprintf(message, sizeof(message), "@samkit/backend-native: the relay speaks channel protocol %d and this instance %d; rebuild sam-agent with this @samkit/backend-native", PROTOCOL_VERSION, get_u16(payload));
+		send_reply(FRAME_HELLO, CS_ERR_VERSION, message);
+		return;
+	}
+	size_t size = 0;
+	unsigned char *data = NULL;
+	if (sam_data_getsize(&size) == CS_OK && size > 0) {
+		data = malloc(size);
+		if (data == NULL || sam_data_restore(data, size) != CS_OK) size = 0;
+	}
+	unsigned char head[13];
+	put_u16(head, PROTOCOL_VERSION);
+	put_u32(head + 2, instance_id);
+	put_u32(head + 6, interval_ms);
+	put_u16(head + 10, (uint16_t)shared->warn_signal);
+	head[12] = size > 0 ? 1 : 0;
+	send_frame(FRAME_WELCOME, head, sizeof(head), data, size);
+	free(data);
+}
+
+static void *libsam_thread(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		pthread_mutex_lock(&queue_lock);
+		while (queue_head == NULL) pthread_cond_wait(&queue_ready, &queue_lock);
+		struct request *request = queue_head;
+		queue_head = request->next;
+		if (queue_head == NULL) queue_tail = NULL;
+		pthread_mutex_unlock(&queue_lock);
+
+		cs_error_t error = CS_OK;
+		switch (request->type) {
+		case FRAME_HELLO:
+			welcome(request->payload, request->length);
+			break;
+		case FRAME_HEARTBEAT:
+			/* Fire and forget, as sam_hc_send. */
+			sam_hc_send();
+			break;
+		case FRAME_START:
+			error = sam_start();
+			send_reply(FRAME_START, error, error == CS_OK ? NULL : cs_name(error));
+			break;
+		case FRAME_STOP:
+			error = sam_stop();
+			send_reply(FRAME_STOP, error, error == CS_OK ? NULL : cs_name(error));
+			break;
+		case FRAME_DATA_STORE:
+			error = sam_data_store(request->length > 0 ? request->payload : NULL, request->length);
+			send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
+			break;
+		case FRAME_WARN_SIGNAL_SET: {
+			int signal_number = request->length == 2 ? get_u16(request->payload) : 0;
+			error = signal_number > 0 ? sam_warn_signal_set(signal_number) : CS_ERR_INVALID_PARAM;
+			if (error == CS_OK) shared->warn_signal = signal_number;
+			send_reply(FRAME_WARN_SIGNAL_SET, error, error == CS_OK ? NULL : cs_name(error));
+			break;
+		}
+		case FRAME_MARK_FAILED:
+			error = sam_mark_failed();
+			send_reply(FRAME_MARK_FAILED, error,
+				error == CS_ERR_INVALID_PARAM ? "@samkit/backend-native: libsam's sam_mark_failed needs the CMAP flag: initialize() with cmap: corosyncCmap()" :
+				error == CS_OK ? NULL : cs_name(error));
+			break;
+		case FRAME_HC_REGISTER:
+			error = sam_hc_callback_register(request->length == 1 && request->payload[0] ? hc_callback : NULL);
+			send_reply(FRAME_HC_REGISTER, error, error == CS_OK ? NULL : cs_name(error));
+			break;
+		}
+		free(request);
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The relay: Node */
+
+static sigset_t forwarded_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	const int signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGCONT, SIGTSTP,
+		SIGTTIN, SIGTTOU, SIGWINCH, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR, SIGURG, SIGIO};
+	for (size_t index = 0; index < sizeof(signals) / sizeof(signals[0]); index++) sigaddset(&set, signals[index]);
+	return set;
+}
+
+/* The channel's number in Node: the first descriptor the user's process did not have, so systemd's
+ * LISTEN_FDS (3, 4, ...) stay where they were. */
+static int channel_fd_for_node(void)
+{
+	for (int fd = 3;; fd++)
+		if (!is_inherited(fd)) return fd;
+}
+
+static void start_node(int node_end)
+{
+	pid_t relay = getpid();
+	node_pid = fork();
+	if (node_pid < 0) fail(EXIT_CANNOT_RUN, "cannot fork the Node instance: %s", strerror(errno));
+	if (node_pid > 0) return;
+
+	/* Node: dies with the relay, sees only the user's descriptors plus the channel. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != relay) _exit(1);
+	int target = channel_fd_for_node();
+	if (node_end != target) {
+		if (dup2(node_end, target) < 0) _exit(EXIT_CANNOT_RUN);
+		close(node_end);
+	} else {
+		fcntl(target, F_SETFD, 0);
+	}
+	DIR *directory = opendir("/proc/self/fd");
+	if (directory != NULL) {
+		int own = dirfd(directory);
+		int to_close[1024];
+		int count = 0;
+		struct dirent *entry;
+		while ((entry = readdir(directory)) != NULL && count < 1024) {
+			if (entry->d_name[0] == '.') continue;
+			int fd = atoi(entry->d_name);
+			if (fd != own && fd != target && !is_inherited(fd)) to_close[count++] = fd;
+		}
+		closedir(directory);
+		for (int index = 0; index < count; index++) close(to_close[index]);
+	}
+	char marker[64];
+	snprintf(marker, sizeof(marker), "%d:%d", target, (int)relay);
+	setenv("SAMKIT_NATIVE_CHANNEL", marker, 1);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(node_argv[0], node_argv);
+	fprintf(stderr, "sam-agent: cannot run %s: %s\n", node_argv[0], strerror(errno));
+	_exit(EXIT_CANNOT_RUN);
+}
+
+/* Node ended: the relay ends with the same verdict, an exit code (128 + signal for a signal death). */
+static void finish_with_node(int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+	shared->last_exit_code = code;
+	shared->relay_exit_code = code;
+	shared->relay_exit_recorded = 1;
+	_exit(code);
+}
+
+/* The agent died (PR_SET_PDEATHSIG): give Node its SIGTERM and half a second, then go (Node follows by its own PDEATHSIG). */
+static void orphaned(int signals)
+{
+	kill(node_pid, SIGTERM);
+	for (int waited = 0; waited < 50; waited++) {
+		int status;
+		if (waitpid(node_pid, &status, WNOHANG) == node_pid) _exit(0);
+		struct timespec pause = {0, 10 * 1000000L};
+		nanosleep(&pause, NULL);
+	}
+	(void)signals;
+	_exit(1);
+}
+
+static void run_relay(void)
+{
+	shared->relay_exit_recorded = 0;
+	shared->relay_pid = getpid();
+	/* A stop request came while libsam restarted: end at once with the last instance's code;
+	 * not started, so libsam quits with it. */
+	if (shared->stopping) _exit(shared->last_exit_code);
+
+	/* The relay handles signals through a signalfd; the agent's handlers are not its own. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t handled = forwarded_signals();
+	sigaddset(&handled, SIGCHLD);
+	const int orphan_signal = SIGRTMIN + 1;
+	sigaddset(&handled, orphan_signal);
+	sigprocmask(SIG_BLOCK, &handled, NULL);
+	prctl(PR_SET_PDEATHSIG, orphan_signal);
+	if (getppid() != agent_pid) _exit(1);
+	int signals = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (signals < 0) fail(1, "signalfd: %s", strerror(errno));
+
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) fail(1, "socketpair: %s", strerror(errno));
+	channel = pair[0];
+	start_node(pair[1]);
+	close(pair[1]);
+
+	pthread_t thread;
+	if (pthread_create(&thread, NULL, libsam_thread, NULL) != 0) fail(1, "cannot start the libsam thread");
+	pthread_detach(thread);
+
+	unsigned char *buffer = NULL;
+	size_t capacity = 0, used = 0;
+	int channel_open = 1;
+	for (;;) {
+		struct pollfd fds[2] = {{signals, POLLIN, 0}, {channel, channel_open ? POLLIN : 0, 0}};
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) continue;
+			fail(1, "poll: %s", strerror(errno));
+		}
+		if (fds[0].revents & POLLIN) {
+			struct signalfd_siginfo info;
+			while (read(signals, &info, sizeof(info)) == sizeof(info)) {
+				int signal_number = (int)info.ssi_signo;
+				if (signal_number == SIGCHLD) {
+					int status;
+					if (waitpid(node_pid, &status, WNOHANG) == node_pid) finish_with_node(status);
+				} else if (signal_number == orphan_signal) {
+					orphaned(signals);
+				} else {
+					/* The warn signal among them: Node's own listeners decide. */
+					kill(node_pid, signal_number);
+				}
+			}
+		}
+		if (channel_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (capacity - used < 65536) {
+				size_t wanted = capacity == 0 ? 65536 : capacity * 2;
+				unsigned char *grown = realloc(buffer, wanted);
+				if (grown == NULL) fail(1, "out of memory");
+				buffer = grown;
+				capacity = wanted;
+			}
+			ssize_t got = read(channel, buffer + used, capacity - used);
+			if (got <= 0) {
+				if (got < 0 && errno == EINTR) continue;
+				/* Node closed the channel; its exit (SIGCHLD) decides what follows. */
+				channel_open = 0;
+				continue;
+			}
+			used += (size_t)got;
+			size_t offset = 0;
+			while (used - offset >= HEADER_SIZE) {
+				unsigned char type = buffer[offset];
+				uint32_t length = get_u32(buffer + offset + 1);
+				size_t limit = type == FRAME_DATA_STORE ? max_data_size : SMALL_FRAME_LIMIT;
+				if (type < FRAME_HELLO || type > FRAME_HC_RESULT || length > limit) {
+					fprintf(stderr, "sam-agent: instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\n", instance_id, type, length);
+					kill(node_pid, SIGKILL);
+					channel_open = 0;
+					break;
+				}
+				if (used - offset - HEADER_SIZE < length) {
+					/* Room for the whole frame before the next read. */
+					if (HEADER_SIZE + (size_t)length > capacity) {
+						unsigned char *grown = realloc(buffer, HEADER_SIZE + (size_t)length + 65536);
+						if (grown == NULL) fail(1, "out of memory");
+						buffer = grown;
+						capacity = HEADER_SIZE + (size_t)length + 65536;
+					}
+					break;
+				}
+				const unsigned char *payload = buffer + offset + HEADER_SIZE;
+				if (type == FRAME_HC_RESULT) {
+					if (length == 5) {
+						pthread_mutex_lock(&ping_lock);
+						answered_sequence = get_u32(payload);
+						answered_healthy = payload[4] == 1;
+						pthread_cond_broadcast(&ping_answered);
+						pthread_mutex_unlock(&ping_lock);
+					}
+				} else {
+					enqueue(type, payload, length);
+				}
+				offset += HEADER_SIZE + length;
+			}
+			if (offset > 0) {
+				memmove(buffer, buffer + offset, used - offset);
+				used -= offset;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void usage(const char *reason)
+{
+	fprintf(stderr,
+		"sam-agent: %s\n"
+		"usage: sam-agent --interval MS --recovery quit|restart [--quorum] [--cmap] [--warn-signal N]\n"
+		"                 [--data-fd FD] [--hc-timeout MS] [--max-data-size BYTES] -- command [arguments...]\n"
+		"Runs command under corosync's libsam (the Simple Availability Manager); normally started by\n"
+		"@samkit/backend-native's register(), which hands the process over with execv.\n",
+		reason);
+	exit(EXIT_USAGE);
+}
+
+static unsigned long parse_number(const char *text, const char *option, unsigned long maximum)
+{
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 10);
+	if (errno != 0 || *text == '\0' || *end != '\0' || text[0] == '-' || value > maximum) {
+		char reason[200];
+		snprintf(reason, sizeof(reason), "%s takes a whole number up to %lu, not \"%s\"", option, maximum, text);
+		usage(reason);
+	}
+	return value;
+}
+
+int main(int argc, char **argv)
+{
+	int recovery = 0, quorum = 0, cmap = 0, warn_signal = SIGTERM, data_fd = -1, interval_given = 0, hc_timeout_given = 0;
+	int index = 1;
+	for (; index < argc; index++) {
+		const char *option = argv[index];
+		const char *value = index + 1 < argc ? argv[index + 1] : NULL;
+		if (strcmp(option, "--") == 0) {
+			index++;
+			break;
+		} else if (strcmp(option, "--quorum") == 0) {
+			quorum = 1;
+		} else if (strcmp(option, "--cmap") == 0) {
+			cmap = 1;
+		} else if (strcmp(option, "--check") == 0) {
+			/* The loader runs this before handing a process over: it fails here, not after execv, when libsam is missing. */
+			printf("sam-agent %d\n", PROTOCOL_VERSION);
+			return 0;
+		} else if (value == NULL) {
+			char reason[200];
+			snprintf(reason, sizeof(reason), "unknown option or missing value: %s", option);
+			usage(reason);
+		} else if (strcmp(option, "--interval") == 0) {
+			interval_ms = (unsigned int)parse_number(value, option, INT_MAX);
+			interval_given = 1;
+			index++;
+		} else if (strcmp(option, "--recovery") == 0) {
+			recovery = strcmp(value, "quit") == 0 ? SAM_RECOVERY_POLICY_QUIT : strcmp(value, "restart") == 0 ? SAM_RECOVERY_POLICY_RESTART : 0;
+			if (recovery == 0) usage("--recovery takes quit or restart");
+			index++;
+		} else if (strcmp(option, "--warn-signal") == 0) {
+			warn_signal = (int)parse_number(value, option, 64);
+			if (warn_signal == 0) usage("--warn-signal takes a signal number from 1");
+			index++;
+		} else if (strcmp(option, "--data-fd") == 0) {
+			data_fd = (int)parse_number(value, option, 1 << 20);
+			index++;
+		} else if (strcmp(option, "--hc-timeout") == 0) {
+			hc_timeout_ms = (unsigned int)parse_number(value, option, INT_MAX);
+			hc_timeout_given = 1;
+			index++;
+		} else if (strcmp(option, "--max-data-size") == 0) {
+			max_data_size = parse_number(value, option, 1024ul * 1024 * 1024);
+			index++;
+		} else {
+			char reason[200];
+			snprintf(reason, sizeof(reason), "unknown option %s", option);
+			usage(reason);
+		}
+	}
+	if (!interval_given) usage("--interval is required");
+	if (recovery == 0) usage("--recovery is required");
+	if (index >= argc) usage("no command after --");
+	node_argv = argv + index;
+	if (!hc_timeout_given) hc_timeout_ms = interval_ms / 2 > 0 ? interval_ms / 2 : 1;
+
+	agent_pid = getpid();
+	record_inherited_fds(data_fd);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) fail(1, "mmap: %s", strerror(errno));
+	memset((void *)shared, 0, sizeof(*shared));
+	shared->warn_signal = warn_signal;
+
+	int policy = recovery | (quorum ? SAM_RECOVERY_POLICY_QUORUM : 0) | (cmap ? SAM_RECOVERY_POLICY_CMAP : 0);
+	cs_error_t error = sam_initialize((int)interval_ms, policy);
+	if (error != CS_OK) {
+		fprintf(stderr, "sam-agent: sam_initialize failed with %s (%d)%s\n", cs_name(error), error,
+			quorum && error == CS_ERR_LIBRARY ? ": is corosync running? (systemctl start corosync)" : "");
+		return 1;
+	}
+	if (data_fd >= 0) {
+		/* Data stored before register() becomes the server's, as in C. */
+		size_t capacity = 65536, used = 0;
+		unsigned char *data = malloc(capacity);
+		ssize_t got;
+		while (data != NULL && (got = pread(data_fd, data + used, capacity - used, (off_t)used)) > 0) {
+			used += (size_t)got;
+			if (used == capacity) data = realloc(data, capacity *= 2);
+		}
+		close(data_fd);
+		if (data == NULL) fail(1, "out of memory reading the data");
+		if (used > 0 && (error = sam_data_store(data, used)) != CS_OK) fail(1, "sam_data_store failed with %s", cs_name(error));
+		free(data);
+	}
+	if (warn_signal != SIGTERM && (error = sam_warn_signal_set(warn_signal)) != CS_OK) fail(1, "sam_warn_signal_set failed with %s", cs_name(error));
+
+	struct sigaction action;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = agent_on_stop;
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGINT, &action, NULL);
+	action.sa_handler = agent_on_alarm;
+	sigaction(SIGALRM, &action, NULL);
+	/* A write to a dead relay must not kill the server (libsam does not ignore SIGPIPE). */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(agent_at_exit);
+
+	in_libsam_server = 1;
+	error = sam_register(&instance_id);
+	if (getpid() == agent_pid) {
+		/* Only errors come back to the server. */
+		in_libsam_server = 0;
+		fprintf(stderr, "sam-agent: sam_register failed with %s (%d)\n", cs_name(error), error);
+		return 1;
+	}
+	in_libsam_server = 0;
+	if (error != CS_OK) fail(1, "sam_register failed in the relay with %s", cs_name(error));
+	run_relay();
+	return 0;
+}
