@@ -5,7 +5,8 @@
       "type": "executable",
       "sources": ["src/sam_agent.c"],
       "cflags": ["<!@(pkg-config --cflags libsam)", "-std=gnu11", "-Wall", "-Wextra", "-O2"],
-      "libraries": ["<!@(pkg-config --libs libsam)", "-lpthread"]
+      "libraries": ["<!@(pkg-config --libs libsam)", "-lpthread"],
+      "ldflags": ["-Wl,--export-dynamic"]
     },
     {
       "target_name": "samkit_native",

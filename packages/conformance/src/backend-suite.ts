@@ -43,8 +43,9 @@ function within(value: number, low: number, high: number, what: string, run: Sce
   assert.ok(value >= low && value <= high, `${what} took ${value.toFixed(1)} ms, expected ${low} to ${high} ms\n${explain(run)}`);
 }
 
-const isSignal = (signal: string, reason?: string) => (record: ScenarioRecord) =>
-  record.event === "supervisor-signal" && record.signal === signal && (reason === undefined || record.reason === reason);
+/** A backend that cannot tell why it signals (backend-native: libsam decides) reports the reason "libsam". */
+export const isSignal = (signal: string, reason?: string) => (record: ScenarioRecord) =>
+  record.event === "supervisor-signal" && record.signal === signal && (reason === undefined || record.reason === reason || record.reason === "libsam");
 
 /**
  * @param test the test framework's describe/it

@@ -21,6 +21,11 @@ export interface ScenarioContext {
   readonly role: ProcessRole;
   /** Extra arguments given to the run (e.g. the previous supervisor's PID for the CMAP sub-runs). */
   readonly args: readonly string[];
+  /**
+   * The supervisor's PID as an instance sees it: its parent for backend-fork; for backend-native
+   * (whose parent is the relay) the agent's, from SAMKIT_SUPERVISOR_PID.
+   */
+  readonly supervisorPid: number;
   /** The plugins the backend's factory module exports for the corosync scenarios. */
   readonly plugins: ScenarioPlugins;
   /** Scales a testsam duration (given for a 2000 ms interval) to this run's interval. */
@@ -72,6 +77,7 @@ export function createContext(sam: Sam, interval: number, role: ProcessRole, arg
     role,
     args,
     plugins,
+    supervisorPid: Number(process.env.SAMKIT_SUPERVISOR_PID) || process.ppid,
     scaled: (milliseconds) => Math.round((milliseconds * interval) / 2000),
     sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
     report,

@@ -46,15 +46,30 @@ static char **string_array(napi_env env, napi_value array)
 	return strings;
 }
 
-/* execve(path, argv[], env[]): returns only by throwing. */
+/* execve(path, argv[], env[], inherit[]): returns only by throwing. Node marks every descriptor
+ * up to 15 close-on-exec at start-up (libuv's uv_disable_stdio_inheritance), stdio included, so the
+ * ones that must reach the new program are cleared first. */
 static napi_value exec_program(napi_env env, napi_callback_info info)
 {
-	size_t argc = 3;
-	napi_value args[3];
+	size_t argc = 4;
+	napi_value args[4];
 	napi_get_cb_info(env, info, &argc, args, NULL, NULL);
-	if (argc != 3) {
-		napi_throw_type_error(env, NULL, "execve(path, argv, env)");
+	if (argc != 4) {
+		napi_throw_type_error(env, NULL, "execve(path, argv, env, inherit)");
 		return NULL;
+	}
+	uint32_t count;
+	if (napi_get_array_length(env, args[3], &count) != napi_ok) {
+		napi_throw_type_error(env, NULL, "execve(): inherit must be an array of descriptors");
+		return NULL;
+	}
+	for (uint32_t index = 0; index < count; index++) {
+		napi_value element;
+		int32_t fd;
+		napi_get_element(env, args[3], index, &element);
+		if (napi_get_value_int32(env, element, &fd) != napi_ok || fd < 0) continue;
+		int flags = fcntl(fd, F_GETFD);
+		if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
 	}
 	char *path = string_argument(env, args[0]);
 	char **argv = string_array(env, args[1]);

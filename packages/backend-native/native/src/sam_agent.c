@@ -35,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -70,6 +71,8 @@ struct shared_state {
 	volatile sig_atomic_t relay_exit_code;
 	volatile sig_atomic_t stopping;           /* the agent was asked to stop (SIGTERM, SIGINT) */
 	volatile sig_atomic_t last_exit_code;     /* the last instance's exit code, for a stop */
+	volatile sig_atomic_t instance_id;        /* the current instance, for events */
+	volatile sig_atomic_t in_stop_handler;    /* the agent's own stop request is sending signals */
 };
 
 static struct shared_state *shared;
@@ -79,6 +82,9 @@ static unsigned int interval_ms;
 static unsigned int hc_timeout_ms;
 static size_t max_data_size = 64u * 1024 * 1024;
 static char **node_argv;
+/* Events (--events-fd): one JSON line per thing the supervisor does, for logs and the conformance suite. */
+static int events_fd = -1;
+static const char *events_prefix = "";
 /* File descriptors the user's process had when it became the agent: these, and the channel, reach Node. */
 static int inherited_fds[256];
 static int inherited_count;
@@ -110,25 +116,76 @@ static const char *cs_name(cs_error_t error)
 	}
 }
 
+static double wall_clock_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
+}
+
+static const char *signal_name(int signal_number, char *buffer, size_t size)
+{
+	const char *abbreviation = sigabbrev_np(signal_number);
+	if (abbreviation) snprintf(buffer, size, "SIG%s", abbreviation);
+	else snprintf(buffer, size, "%d", signal_number);
+	return buffer;
+}
+
+/* One line, one write(2): lines of several processes on one pipe do not interleave. */
+static void emit_event(const char *type, const char *format, ...)
+{
+	if (events_fd < 0) return;
+	char fields[512], line[768];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(fields, sizeof(fields), format, args);
+	va_end(args);
+	int length = snprintf(line, sizeof(line), "%s{\"event\":\"supervisor-%s\",\"type\":\"%s\",\"time\":%.3f,\"pid\":%d%s%s}\n",
+		events_prefix, type, type, wall_clock_ms(), (int)agent_pid, fields[0] ? "," : "", fields);
+	if (length > 0) {
+		ssize_t ignored = write(events_fd, line, (size_t)(length < (int)sizeof(line) ? length : (int)sizeof(line) - 1));
+		(void)ignored;
+	}
+}
+
+/* Every kill(2) of this program and of libsam goes through here (sam-agent is linked with
+ * --export-dynamic, so libsam's calls bind to it): the supervisor's decisions become events at the
+ * moment libsam makes them. libsam does not say why; its signals carry the reason "libsam". */
+int kill(pid_t pid, int signal_number)
+{
+	if (events_fd >= 0 && shared != NULL && getpid() == agent_pid && signal_number > 0 && pid == shared->relay_pid) {
+		char name[32];
+		emit_event("signal", "\"instanceId\":%d,\"signal\":\"%s\",\"reason\":\"%s\"", (int)shared->instance_id,
+			signal_name(signal_number, name, sizeof(name)), shared->in_stop_handler ? "stop-request" : "libsam");
+	}
+	return (int)syscall(SYS_kill, pid, signal_number);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The agent (libsam's server) */
 
 /* libsam's server exits with WEXITSTATUS of the relay, which is 0 when libsam SIGKILLed it. A relay
  * that ends by itself records its code first; one that did not was killed by SIGKILL (the only
  * signal it cannot forward), so the verdict is 128 + 9, as backend-fork gives. */
-static void agent_at_exit(void)
+static void agent_at_exit(int status, void *unused)
 {
+	(void)unused;
 	if (getpid() != agent_pid || !in_libsam_server || shared == NULL) return;
-	if (!shared->relay_exit_recorded && shared->relay_pid != 0) {
+	int code = status;
+	if (!shared->relay_exit_recorded && shared->relay_pid != 0) code = 128 + SIGKILL;
+	emit_event("quit", "\"exitCode\":%d", code);
+	if (code != status) {
 		fflush(NULL);
-		_exit(128 + SIGKILL);
+		_exit(code);
 	}
 }
 
 static void agent_on_alarm(int signal_number)
 {
 	(void)signal_number;
+	shared->in_stop_handler = 1;
 	if (shared->relay_pid > 0) kill(shared->relay_pid, SIGKILL);
+	shared->in_stop_handler = 0;
 }
 
 /* SIGTERM or SIGINT to the agent: warn the instance, SIGKILL one interval later (libsam's own server
@@ -137,13 +194,19 @@ static void agent_on_stop(int signal_number)
 {
 	(void)signal_number;
 	pid_t relay = shared->relay_pid;
+	shared->in_stop_handler = 1;
 	if (shared->stopping) {
 		if (relay > 0) kill(relay, SIGKILL);
+		shared->in_stop_handler = 0;
 		return;
 	}
 	shared->stopping = 1;
-	if (relay <= 0) return;
+	if (relay <= 0) {
+		shared->in_stop_handler = 0;
+		return;
+	}
 	kill(relay, shared->warn_signal);
+	shared->in_stop_handler = 0;
 	struct itimerval timer;
 	memset(&timer, 0, sizeof(timer));
 	unsigned int grace = interval_ms > 0 ? interval_ms : 5000;
@@ -428,6 +491,10 @@ static void start_node(int node_end)
 	char marker[64];
 	snprintf(marker, sizeof(marker), "%d:%d", target, (int)relay);
 	setenv("SAMKIT_NATIVE_CHANNEL", marker, 1);
+	/* The PID the user started, for the instance's own use (its parent is the relay). */
+	char supervisor[32];
+	snprintf(supervisor, sizeof(supervisor), "%d", (int)agent_pid);
+	setenv("SAMKIT_SUPERVISOR_PID", supervisor, 1);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -440,6 +507,9 @@ static void start_node(int node_end)
 static void finish_with_node(int status)
 {
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+	char name[32];
+	if (WIFSIGNALED(status)) emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":null,\"signal\":\"%s\"", instance_id, (int)node_pid, signal_name(WTERMSIG(status), name, sizeof(name)));
+	else emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":%d,\"signal\":null", instance_id, (int)node_pid, code);
 	shared->last_exit_code = code;
 	shared->relay_exit_code = code;
 	shared->relay_exit_recorded = 1;
@@ -462,11 +532,16 @@ static void orphaned(int signals)
 
 static void run_relay(void)
 {
-	shared->relay_exit_recorded = 0;
 	shared->relay_pid = getpid();
+	shared->instance_id = (sig_atomic_t)instance_id;
 	/* A stop request came while libsam restarted: end at once with the last instance's code;
 	 * not started, so libsam quits with it. */
-	if (shared->stopping) _exit(shared->last_exit_code);
+	if (shared->stopping) {
+		shared->relay_exit_code = shared->last_exit_code;
+		shared->relay_exit_recorded = 1;
+		_exit(shared->last_exit_code);
+	}
+	shared->relay_exit_recorded = 0;
 
 	/* The relay handles signals through a signalfd; the agent's handlers are not its own. */
 	signal(SIGTERM, SIG_DFL);
@@ -488,6 +563,7 @@ static void run_relay(void)
 	channel = pair[0];
 	start_node(pair[1]);
 	close(pair[1]);
+	emit_event("spawn", "\"instanceId\":%u,\"instancePid\":%d,\"relayPid\":%d", instance_id, (int)node_pid, (int)getpid());
 
 	pthread_t thread;
 	if (pthread_create(&thread, NULL, libsam_thread, NULL) != 0) fail(1, "cannot start the libsam thread");
@@ -540,6 +616,7 @@ static void run_relay(void)
 				size_t limit = type == FRAME_DATA_STORE ? max_data_size : SMALL_FRAME_LIMIT;
 				if (type < FRAME_HELLO || type > FRAME_HC_RESULT || length > limit) {
 					fprintf(stderr, "sam-agent: instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\n", instance_id, type, length);
+					emit_event("error", "\"instanceId\":%u,\"message\":\"instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\"", instance_id, instance_id, type, length);
 					kill(node_pid, SIGKILL);
 					channel_open = 0;
 					break;
@@ -583,7 +660,8 @@ static void usage(const char *reason)
 	fprintf(stderr,
 		"sam-agent: %s\n"
 		"usage: sam-agent --interval MS --recovery quit|restart [--quorum] [--cmap] [--warn-signal N]\n"
-		"                 [--data-fd FD] [--hc-timeout MS] [--max-data-size BYTES] -- command [arguments...]\n"
+		"                 [--data-fd FD] [--hc-timeout MS] [--max-data-size BYTES] [--events-fd FD [--events-prefix TEXT]]\n"
+		"                 -- command [arguments...]\n"
 		"Runs command under corosync's libsam (the Simple Availability Manager); normally started by\n"
 		"@samkit/backend-native's register(), which hands the process over with execv.\n",
 		reason);
@@ -644,6 +722,12 @@ int main(int argc, char **argv)
 			hc_timeout_ms = (unsigned int)parse_number(value, option, INT_MAX);
 			hc_timeout_given = 1;
 			index++;
+		} else if (strcmp(option, "--events-fd") == 0) {
+			events_fd = (int)parse_number(value, option, 1 << 20);
+			index++;
+		} else if (strcmp(option, "--events-prefix") == 0) {
+			events_prefix = value;
+			index++;
 		} else if (strcmp(option, "--max-data-size") == 0) {
 			max_data_size = parse_number(value, option, 1024ul * 1024 * 1024);
 			index++;
@@ -698,7 +782,7 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &action, NULL);
 	/* A write to a dead relay must not kill the server (libsam does not ignore SIGPIPE). */
 	signal(SIGPIPE, SIG_IGN);
-	atexit(agent_at_exit);
+	on_exit(agent_at_exit, NULL);
 
 	in_libsam_server = 1;
 	error = sam_register(&instance_id);

@@ -8,12 +8,12 @@ export const healthyUntilStopped: Scenario = {
   name: "healthy until stopped",
   // The instance dies of the supervisor's SIGTERM (no listener): 128 + 15.
   expectedExitCode: 143,
-  async run({ sam, interval, report }) {
+  async run({ sam, interval, report, supervisorPid }) {
     await sam.initialize({ interval, recovery: "restart" });
     const instanceId = await sam.register();
     await sam.start();
     setInterval(() => sam.hcSend(), Math.max(1, Math.floor(interval / 4)));
-    report("instance", { instanceId, supervisorPid: process.ppid });
+    report("instance", { instanceId, supervisorPid });
     await new Promise(() => {});
   },
 };

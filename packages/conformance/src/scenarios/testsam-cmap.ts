@@ -36,7 +36,7 @@ export const cmapQuit: Scenario = {
     if (round === 2) await expectKey(context, process.pid, "state", undefined);
     await sam.initialize({ interval, recovery: "quit", cmap: statePublisher() });
     const instanceId = await sam.register();
-    const pid = process.ppid;
+    const pid = context.supervisorPid;
     report("instance", { instanceId, supervisorPid: pid });
     check(instanceId === 1, `unexpected instance ${instanceId} under the quit policy`);
     await expectKey(context, pid, "recovery", "quit");
@@ -82,13 +82,13 @@ export const cmapRestart: Scenario = {
     const { round, previousPid } = run(context);
     if (round === 2) {
       await expectKey(context, previousPid, "state", "failed");
-      await expectKey(context, previousPid, "recovery", "quit");
+      await expectKey(context, previousPid, "recovery", context.args[2] === "keeps-recovery" ? "restart" : "quit");
       return;
     }
     const statePublisher = requirePublisher(context);
     await sam.initialize({ interval, recovery: "restart", cmap: statePublisher() });
     const instanceId = await sam.register();
-    const pid = process.ppid;
+    const pid = context.supervisorPid;
     report("instance", { instanceId, supervisorPid: pid });
     if (instanceId < 3) {
       await expectKey(context, pid, "recovery", "restart");

@@ -1,0 +1,4 @@
+export { nativeBackend, markerVariable, type NativeBackendOptions } from "./native-backend.js";
+export { agentArguments, type AgentArgumentsInput } from "./agent-arguments.js";
+export { loadNative, checkAgent, nativeBuildDir } from "./load-native.js";
+export type { ExecBinding, NativeParts } from "./native-binding.js";
