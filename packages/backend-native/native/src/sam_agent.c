@@ -491,6 +491,14 @@ static void start_node(int node_end)
 	char marker[64];
 	snprintf(marker, sizeof(marker), "%d:%d", target, (int)relay);
 	setenv("SAMKIT_NATIVE_CHANNEL", marker, 1);
+	/* systemd's socket activation: the sockets were passed to the PID the user started; they are the
+	 * instance's now, so LISTEN_PID names it. */
+	const char *listen_pid = getenv("LISTEN_PID");
+	if (listen_pid != NULL && atoi(listen_pid) == (int)agent_pid) {
+		char own[32];
+		snprintf(own, sizeof(own), "%d", (int)getpid());
+		setenv("LISTEN_PID", own, 1);
+	}
 	/* The PID the user started, for the instance's own use (its parent is the relay). */
 	char supervisor[32];
 	snprintf(supervisor, sizeof(supervisor), "%d", (int)agent_pid);
