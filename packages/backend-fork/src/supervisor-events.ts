@@ -10,4 +10,5 @@ export type ForkSupervisorEvent =
   | { type: "exit"; time: number; instanceId: number; pid: number; code: number | null; signal: SignalName | null }
   | { type: "quorum"; time: number; quorate: boolean }
   | { type: "quit"; time: number; exitCode: number; failed: boolean }
+  | { type: "give-up"; time: number; reason: "restart-limit" | "no-restart-exit-code"; message: string }
   | { type: "error"; time: number; instanceId: number; message: string };

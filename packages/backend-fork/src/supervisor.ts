@@ -71,6 +71,9 @@ export class ForkSupervisor {
         quorum: options.quorum !== undefined,
         warnSignal: settings.warnSignal,
         killTimeout: settings.killTimeout,
+        restartLimit: options.restartLimit,
+        backoff: options.backoff,
+        noRestartExitCode: options.noRestartExitCode,
       },
       options.quorum ? options.quorum.isQuorate() : true,
     );
@@ -173,6 +176,11 @@ export class ForkSupervisor {
         instance.channel.write(okReplies[request] as Buffer);
         return;
       }
+      case "give-up":
+        // The one line a supervisor without a logger still owes its operator.
+        process.stderr.write(`samkit: ${action.message}\n`);
+        this.#emit({ type: "give-up", time: wallClock(), reason: action.reason, message: action.message });
+        return;
       case "publish":
         await options.cmap?.setState(action.state);
         return;

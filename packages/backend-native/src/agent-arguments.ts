@@ -29,6 +29,9 @@ export function agentArguments(input: AgentArgumentsInput): string[] {
   if (options.cmap && options.cmap.name !== "corosync-cmap") {
     throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-native: libsam only publishes to corosync's CMAP; the state publisher ${JSON.stringify(options.cmap.name)} needs @samkit/backend-fork (or use corosyncCmap() from @samkit/quorum-corosync)`);
   }
+  if (options.restartLimit || options.backoff || options.noRestartExitCode !== undefined) {
+    throw new SamError("CS_ERR_NOT_SUPPORTED", "@samkit/backend-native: libsam restarts at once and without limit; restartLimit, backoff and noRestartExitCode need @samkit/backend-fork");
+  }
   const args = [input.agentPath, "--interval", String(options.interval), "--recovery", options.recovery];
   if (options.quorum) args.push("--quorum");
   if (options.cmap) args.push("--cmap");

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
 import { processGone, runScenario, startScenario, type ScenarioRecord, type ScenarioRun } from "./run-scenario.js";
+import { crashLoopPolicy } from "./scenarios/restart-policy.js";
 
 /** The parts of a test framework the suite uses (vitest, jest and mocha all fit). */
 export interface SuiteTest {
@@ -160,6 +161,29 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         expectExit(result, 0);
         const checked = find(result, "the checks", (record) => record.event === "checked");
         assert.ok((checked.checks as number) > 200, `only ${String(checked.checks)} checks ran\n${explain(result)}`);
+      });
+    });
+
+    test.describe("beyond SAM: restart policy", () => {
+      it("crash loop with back-off and a restart limit", async () => {
+        const result = await run("crash loop with back-off and a restart limit");
+        expectExit(result, 124);
+        const { backoff, restartLimit } = crashLoopPolicy;
+        const exits = result.records.filter((record) => record.event === "supervisor-exit");
+        const spawns = result.records.filter((record) => record.event === "supervisor-spawn");
+        assert.equal(spawns.length, restartLimit.count + 1, `expected ${restartLimit.count + 1} instances\n${explain(result)}`);
+        for (let restart = 0; restart < restartLimit.count; restart++) {
+          const expected = Math.min(backoff.maxDelay, backoff.initialDelay * backoff.factor ** restart);
+          within(spawns[restart + 1]!.time - exits[restart]!.time, expected - 2, expected + 20 + slack, `restart ${restart + 1} (delay ${expected} ms)`, result);
+        }
+        find(result, "the give-up", (record) => record.event === "supervisor-give-up" && record.reason === "restart-limit");
+        assert.match(result.output, /restart limit is hit, giving up with exit code 124/);
+      });
+
+      it("failed for good", async () => {
+        const result = await run("failed for good");
+        expectExit(result, 125);
+        find(result, "the give-up", (record) => record.event === "supervisor-give-up" && record.reason === "no-restart-exit-code");
       });
     });
 

@@ -4,6 +4,7 @@ import { assertPlugin } from "./contracts/specification-version.js";
 import type { QuorumSource } from "./contracts/quorum-source.js";
 import type { DataStore } from "./contracts/data-store.js";
 import type { StatePublisher } from "./contracts/state-publisher.js";
+import type { Backoff, RestartLimit } from "./policy/policy-engine.js";
 
 /** What the supervisor does when a started instance dies or is killed for a missed health check. */
 export type RecoveryPolicy = "quit" | "restart";
@@ -33,6 +34,12 @@ export interface SamOptions {
   warnSignal?: SignalName | number;
   /** The largest dataStore() in bytes; default 64 MiB, at most 1 GiB. Larger gives CS_ERR_TOO_BIG. */
   maxDataSize?: number;
+  /** Beyond SAM: at most `count` restarts within `window` ms; one more and the supervisor quits with 124. */
+  restartLimit?: { count: number; window: number };
+  /** Beyond SAM: exponential delays between restarts (milliseconds; factor >= 1). */
+  backoff?: { initialDelay: number; factor?: number; maxDelay: number; resetAfter?: number };
+  /** Beyond SAM: an instance exit code meaning "failed for good": no restart, the supervisor quits with it. */
+  noRestartExitCode?: number;
 }
 
 /** initialize() options after validation, with defaults filled in. */
@@ -44,9 +51,42 @@ export interface ResolvedOptions {
   readonly store: DataStore | undefined;
   readonly warnSignal: SignalName;
   readonly maxDataSize: number;
+  readonly restartLimit: RestartLimit | undefined;
+  readonly backoff: Backoff | undefined;
+  readonly noRestartExitCode: number | undefined;
 }
 
-const knownOptions = new Set(["interval", "recovery", "quorum", "cmap", "store", "warnSignal", "maxDataSize"]);
+const knownOptions = new Set(["interval", "recovery", "quorum", "cmap", "store", "warnSignal", "maxDataSize", "restartLimit", "backoff", "noRestartExitCode"]);
+
+function milliseconds(value: unknown, what: string, minimum = 0): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < minimum || value > maxInterval) {
+    throw invalid(`${what} must be an integer number of milliseconds from ${minimum} to ${maxInterval}; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function resolveRestartLimit(value: unknown): RestartLimit | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) throw invalid(`restartLimit must be { count, window }, e.g. { count: 5, window: 10000 }; got ${describe(value)}`);
+  const { count, window, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) throw invalid(`restartLimit has no option ${JSON.stringify(Object.keys(rest)[0])}; it takes count and window`);
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > 1_000_000) throw invalid(`restartLimit.count must be an integer from 0 to 1000000; got ${describe(count)}`);
+  return { count, window: milliseconds(window, "restartLimit.window", 1) };
+}
+
+function resolveBackoff(value: unknown): Backoff | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) throw invalid(`backoff must be { initialDelay, maxDelay, factor?, resetAfter? }; got ${describe(value)}`);
+  const { initialDelay, maxDelay, factor = 2, resetAfter, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) throw invalid(`backoff has no option ${JSON.stringify(Object.keys(rest)[0])}; it takes initialDelay, maxDelay, factor and resetAfter`);
+  const initial = milliseconds(initialDelay, "backoff.initialDelay");
+  const max = milliseconds(maxDelay, "backoff.maxDelay");
+  if (max < initial) throw invalid(`backoff.maxDelay (${max}) must not be below backoff.initialDelay (${initial})`);
+  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1 || factor > 100) throw invalid(`backoff.factor must be a number from 1 to 100; got ${describe(factor)}`);
+  // Kubernetes resets after 10 minutes of running; the default here is ten times the longest delay, at least 10 s.
+  const reset = resetAfter === undefined ? Math.min(maxInterval, Math.max(10_000, max * 10)) : milliseconds(resetAfter, "backoff.resetAfter");
+  return { initialDelay: initial, maxDelay: max, factor, resetAfter: reset };
+}
 
 function invalid(message: string): SamError {
   return new SamError("CS_ERR_INVALID_PARAM", `@samkit/core: ${message}`);
@@ -98,7 +138,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     }
     maxDataSize = value;
   }
+  const noRestartExitCode = given.noRestartExitCode;
+  if (noRestartExitCode !== undefined && (typeof noRestartExitCode !== "number" || !Number.isInteger(noRestartExitCode) || noRestartExitCode < 1 || noRestartExitCode > 255)) {
+    throw invalid(`noRestartExitCode must be an exit code from 1 to 255 (s6 uses 125); got ${describe(noRestartExitCode)}`);
+  }
   return {
+    restartLimit: resolveRestartLimit(given.restartLimit),
+    backoff: resolveBackoff(given.backoff),
+    noRestartExitCode: noRestartExitCode as number | undefined,
     interval,
     recovery,
     quorum: given.quorum as QuorumSource | undefined,

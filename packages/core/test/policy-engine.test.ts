@@ -131,6 +131,9 @@ describe("initialPolicyState", () => {
       stopping: false,
       markedFailed: false,
       exitCode: null,
+      spawnedAt: 0,
+      restartTimes: [],
+      consecutiveRestarts: 0,
     });
   });
 

@@ -241,7 +241,7 @@ group("resolveOptions", () => {
     expect(error.message).toContain("recovery must be 'quit' or 'restart'");
   });
 
-  it.each(["intervall", "timeout", "Recovery", "warn_signal", "restartLimit"])("rejects the unknown option %s", (key) => {
+  it.each(["intervall", "timeout", "Recovery", "warn_signal", "restart_limit"])("rejects the unknown option %s", (key) => {
     const error = expectSamError(() => resolveOptions({ interval: 1000, recovery: "quit", [key]: 1 }), "CS_ERR_INVALID_PARAM");
     expect(error.message).toContain(JSON.stringify(key));
   });

@@ -8,6 +8,7 @@ import { warnSignal } from "./testsam-warn-signal.js";
 import { finalizeDeadlock } from "./testsam-finalize-deadlock.js";
 import { busyLoop, healthCheckBlocks, healthCheckFails, healthCheckHangs, ignoresWarning } from "./hang-detection.js";
 import { apiMisuse } from "./api-misuse.js";
+import { crashLoop, failedForGood } from "./restart-policy.js";
 import { corosyncRestart, quorum, quorumTiming } from "./testsam-quorum.js";
 import { cmapQuit, cmapRestart } from "./testsam-cmap.js";
 import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, signalWhileStopped } from "./supervisor-lifecycle.js";
@@ -33,6 +34,8 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     signalWhileStopped,
     markFailed,
     apiMisuse,
+    crashLoop,
+    failedForGood,
     quorum,
     quorumTiming,
     corosyncRestart,

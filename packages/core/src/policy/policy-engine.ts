@@ -21,6 +21,39 @@ export interface PolicyConfig {
    * quorum loss with interval 0. Default 5000.
    */
   readonly killTimeout?: number;
+  /** Beyond SAM: at most `count` restarts within `window` ms; one more and the supervisor gives up. */
+  readonly restartLimit?: RestartLimit;
+  /** Beyond SAM: exponential delays between restarts. */
+  readonly backoff?: Backoff;
+  /** Beyond SAM: an instance exit code that means "failed for good, do not restart" (s6's 125). */
+  readonly noRestartExitCode?: number;
+}
+
+export interface RestartLimit {
+  /** Restarts allowed within the window. */
+  readonly count: number;
+  /** Milliseconds; restarts older than this no longer count. */
+  readonly window: number;
+}
+
+export interface Backoff {
+  /** Milliseconds before the first restart after a healthy period. */
+  readonly initialDelay: number;
+  /** Each further restart waits this many times longer (>= 1). */
+  readonly factor: number;
+  /** Milliseconds: no delay is longer. */
+  readonly maxDelay: number;
+  /** Milliseconds an instance must run for the next delay to start from initialDelay again. */
+  readonly resetAfter: number;
+}
+
+/** The supervisor's exit code when the restart limit is hit: distinct from any instance's own. */
+export const restartLimitExitCode = 124;
+
+/** The delay before restart number `consecutive` (0 for the first since a reset). */
+export function backoffDelay(backoff: Backoff | undefined, consecutive: number): number {
+  if (!backoff) return 0;
+  return Math.min(backoff.maxDelay, Math.round(backoff.initialDelay * backoff.factor ** consecutive));
 }
 
 /** Messages from the instance. Any of them counts as a sign of life (as in libsam). */
@@ -52,6 +85,8 @@ export type PolicyAction =
   | { readonly type: "quit"; readonly exitCode: number; readonly failed: boolean }
   /** Publish the instance's state (the CMAP flag). */
   | { readonly type: "publish"; readonly state: PublishedState }
+  /** Tell the operator why the supervisor gives up (logged by the backend). */
+  | { readonly type: "give-up"; readonly reason: "restart-limit" | "no-restart-exit-code"; readonly message: string }
   /** Publish a changed recovery policy (markFailed forces `quit`). */
   | { readonly type: "publish-recovery"; readonly recovery: RecoveryPolicy };
 
@@ -89,6 +124,12 @@ export interface PolicyState {
   readonly markedFailed: boolean;
   /** The exit code the supervisor quit (or will quit) with. */
   readonly exitCode: number | null;
+  /** When the current instance was spawned. */
+  readonly spawnedAt: number;
+  /** When the restarts still inside the restart-limit window happened. */
+  readonly restartTimes: readonly number[];
+  /** Restarts since the last healthy period, for the back-off. */
+  readonly consecutiveRestarts: number;
 }
 
 export interface PolicyStep {
@@ -114,6 +155,9 @@ export function initialPolicyState(config: PolicyConfig, quorate = !config.quoru
     stopping: false,
     markedFailed: false,
     exitCode: null,
+    spawnedAt: 0,
+    restartTimes: [],
+    consecutiveRestarts: 0,
   };
 }
 
@@ -174,7 +218,7 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
     case "spawned": {
       if (state.phase !== "spawning") return { state, actions: none };
       return {
-        state: { ...state, phase: "running", started: false, waitingForQuorum: false, warned: false, killed: false, deadline: null, killAt: null },
+        state: { ...state, phase: "running", spawnedAt: now, started: false, waitingForQuorum: false, warned: false, killed: false, deadline: null, killAt: null },
         actions: none,
       };
     }
@@ -290,10 +334,35 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
         };
       }
       if (state.recovery === "restart" && !state.stopping) {
+        if (config.noRestartExitCode !== undefined && exitCode === config.noRestartExitCode) {
+          return {
+            state: { ...ended, phase: "done" },
+            actions: [
+              { type: "give-up", reason: "no-restart-exit-code", message: `instance ${state.instanceId} exited with ${exitCode}, which means "failed for good": not restarting it` },
+              { type: "publish", state: "failed" },
+              { type: "quit", exitCode, failed: true },
+            ],
+          };
+        }
+        const limit = config.restartLimit;
+        const restartTimes = limit ? state.restartTimes.filter((time) => time > now - limit.window) : [];
+        if (limit && restartTimes.length >= limit.count) {
+          return {
+            state: { ...ended, phase: "done", exitCode: restartLimitExitCode, restartTimes },
+            actions: [
+              { type: "give-up", reason: "restart-limit", message: `instance ${state.instanceId} ended (exit code ${exitCode}) after ${limit.count} restarts within ${limit.window} ms: the restart limit is hit, giving up with exit code ${restartLimitExitCode}` },
+              { type: "publish", state: "failed" },
+              { type: "quit", exitCode: restartLimitExitCode, failed: true },
+            ],
+          };
+        }
+        // A healthy run (as long as resetAfter) starts the back-off over.
+        const consecutive = config.backoff && now - state.spawnedAt >= config.backoff.resetAfter ? 0 : state.consecutiveRestarts;
+        const delay = backoffDelay(config.backoff, consecutive);
         const instanceId = state.instanceId + 1;
         return {
-          state: { ...ended, phase: "spawning", instanceId },
-          actions: [{ type: "publish", state: "stopped" }, { type: "spawn", instanceId, delay: 0 }],
+          state: { ...ended, phase: "spawning", instanceId, restartTimes: limit ? [...restartTimes, now] : [], consecutiveRestarts: consecutive + 1 },
+          actions: [{ type: "publish", state: "stopped" }, { type: "spawn", instanceId, delay }],
         };
       }
       return {
