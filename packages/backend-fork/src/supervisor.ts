@@ -47,6 +47,16 @@ interface Instance {
 
 const wallClock = () => performance.timeOrigin + performance.now();
 
+/** SIGKILL to the instance's process group (it leads one: spawned detached). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is empty already.
+  }
+}
+
 export class ForkSupervisor {
   readonly #settings: SupervisorSettings;
   readonly #engine: PolicyEngine;
@@ -167,7 +177,9 @@ export class ForkSupervisor {
       case "signal": {
         if (!instance || instance.exited) return;
         this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, signal: action.signal, reason: action.reason });
-        instance.child.kill(action.signal);
+        // The warning is the instance's to handle; SIGKILL takes its whole process group.
+        if (action.signal === "SIGKILL") killGroup(instance.child);
+        else instance.child.kill(action.signal);
         return;
       }
       case "acknowledge": {
@@ -207,6 +219,8 @@ export class ForkSupervisor {
     const { entry } = this.#settings;
     const child = spawn(entry.command, entry.args, {
       stdio: ["inherit", "inherit", "inherit", "pipe"],
+      // Its own process group, so that its children go with it (no orphans after a crash).
+      detached: true,
       env: this.#env,
     });
     const channel = child.stdio[channelFd] as Socket;
@@ -235,6 +249,8 @@ export class ForkSupervisor {
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (exitHandled) return;
       exitHandled = true;
+      // What the instance started dies with it: no orphan keeps running, or holds the channel open.
+      killGroup(child);
       const finish = () => {
         instance.exited = true;
         channel.destroy();
@@ -282,7 +298,7 @@ export class ForkSupervisor {
     instance.reader.fail();
     const reason = error instanceof Error ? error.message : String(error);
     this.#error(`instance ${instance.id} broke the channel protocol (${reason}); it is killed`);
-    if (!instance.exited) instance.child.kill("SIGKILL");
+    if (!instance.exited) killGroup(instance.child);
   }
 
   #onFrame(instance: Instance, type: number, payload: Buffer): void {

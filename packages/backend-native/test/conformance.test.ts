@@ -10,6 +10,7 @@ backendSuite({ describe, it }, factory, {
     // libsam restarts at once and without limit (CS_ERR_NOT_SUPPORTED for these options).
     "crash loop with back-off and a restart limit",
     "failed for good",
+    "crash storm",
   ],
 });
 corosyncBackendSuite({ describe, it }, factory, {

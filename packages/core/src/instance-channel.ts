@@ -198,7 +198,10 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
       stop: () => request(stopFrame, InstanceFrame.stop),
       heartbeat: () => {
         if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: hcSend() failed: the supervisor is gone`);
-        socket.write(heartbeatFrame);
+        // A heartbeat still queued says all another would: while the channel has a backlog, one is
+        // enough. Without this a flood of hcSend() queues millions of writes and their garbage
+        // collection stalls the very loop that must deliver them.
+        if (socket.writableLength === 0) socket.write(heartbeatFrame);
       },
       dataStore: (data) => request(encodeDataStore(data), InstanceFrame.dataStore),
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),

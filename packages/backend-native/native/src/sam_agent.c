@@ -73,9 +73,23 @@ struct shared_state {
 	volatile sig_atomic_t last_exit_code;     /* the last instance's exit code, for a stop */
 	volatile sig_atomic_t instance_id;        /* the current instance, for events */
 	volatile sig_atomic_t in_stop_handler;    /* the agent's own stop request is sending signals */
+	volatile sig_atomic_t node_group;         /* the last instance's process group, cleaned after it */
 };
 
+
+
 static struct shared_state *shared;
+
+/* What an instance started dies with it: its process group gets SIGKILL once it is gone (by the
+ * relay, or, when libsam SIGKILLed the relay, by the next relay or the agent's exit). */
+static void kill_node_group(void)
+{
+	pid_t group = shared->node_group;
+	if (group > 1) {
+		syscall(SYS_kill, -group, SIGKILL);
+		shared->node_group = 0;
+	}
+}
 static pid_t agent_pid;
 static volatile sig_atomic_t in_libsam_server;
 static unsigned int interval_ms;
@@ -171,6 +185,7 @@ static void agent_at_exit(int status, void *unused)
 {
 	(void)unused;
 	if (getpid() != agent_pid || !in_libsam_server || shared == NULL) return;
+	kill_node_group();
 	int code = status;
 	if (!shared->relay_exit_recorded && shared->relay_pid != 0) code = 128 + SIGKILL;
 	emit_event("quit", "\"exitCode\":%d", code);
@@ -303,8 +318,18 @@ static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_ready = PTHREAD_COND_INITIALIZER;
 static unsigned int instance_id;
 
+/* One heartbeat waiting for the libsam thread is enough: a flood coalesces instead of queueing. */
+static int heartbeat_queued;
+
 static void enqueue(unsigned char type, const unsigned char *payload, size_t length)
 {
+	if (type == FRAME_HEARTBEAT) {
+		pthread_mutex_lock(&queue_lock);
+		int queued = heartbeat_queued;
+		heartbeat_queued = 1;
+		pthread_mutex_unlock(&queue_lock);
+		if (queued) return;
+	}
 	struct request *request = malloc(sizeof(*request) + length);
 	if (request == NULL) fail(1, "out of memory");
 	request->next = NULL;
@@ -399,6 +424,9 @@ static void *libsam_thread(void *unused)
 			break;
 		case FRAME_HEARTBEAT:
 			/* Fire and forget, as sam_hc_send. */
+			pthread_mutex_lock(&queue_lock);
+			heartbeat_queued = 0;
+			pthread_mutex_unlock(&queue_lock);
 			sam_hc_send();
 			break;
 		case FRAME_START:
@@ -462,10 +490,15 @@ static void start_node(int node_end)
 	pid_t relay = getpid();
 	node_pid = fork();
 	if (node_pid < 0) fail(EXIT_CANNOT_RUN, "cannot fork the Node instance: %s", strerror(errno));
-	if (node_pid > 0) return;
+	if (node_pid > 0) {
+		setpgid(node_pid, node_pid);
+		shared->node_group = node_pid;
+		return;
+	}
 
-	/* Node: dies with the relay, sees only the user's descriptors plus the channel. */
+	/* Node: dies with the relay, leads its own process group, sees only the user's descriptors plus the channel. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
 	if (getppid() != relay) _exit(1);
 	int target = channel_fd_for_node();
 	if (node_end != target) {
@@ -518,6 +551,7 @@ static void finish_with_node(int status)
 	char name[32];
 	if (WIFSIGNALED(status)) emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":null,\"signal\":\"%s\"", instance_id, (int)node_pid, signal_name(WTERMSIG(status), name, sizeof(name)));
 	else emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":%d,\"signal\":null", instance_id, (int)node_pid, code);
+	kill_node_group();
 	shared->last_exit_code = code;
 	shared->relay_exit_code = code;
 	shared->relay_exit_recorded = 1;
@@ -530,11 +564,15 @@ static void orphaned(int signals)
 	kill(node_pid, SIGTERM);
 	for (int waited = 0; waited < 50; waited++) {
 		int status;
-		if (waitpid(node_pid, &status, WNOHANG) == node_pid) _exit(0);
+		if (waitpid(node_pid, &status, WNOHANG) == node_pid) {
+			kill_node_group();
+			_exit(0);
+		}
 		struct timespec pause = {0, 10 * 1000000L};
 		nanosleep(&pause, NULL);
 	}
 	(void)signals;
+	kill_node_group();
 	_exit(1);
 }
 
@@ -542,6 +580,7 @@ static void run_relay(void)
 {
 	shared->relay_pid = getpid();
 	shared->instance_id = (sig_atomic_t)instance_id;
+	kill_node_group();
 	/* A stop request came while libsam restarted: end at once with the last instance's code;
 	 * not started, so libsam quits with it. */
 	if (shared->stopping) {

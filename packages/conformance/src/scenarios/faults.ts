@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import type { Scenario } from "../scenario-context.js";
+
+/** Every signal a process may catch (SIGKILL and SIGSTOP are not). */
+const catchable: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2", "SIGALRM", "SIGPIPE", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGXCPU", "SIGXFSZ", "SIGCONT", "SIGTRAP"];
+
+/** An instance that ignores every catchable signal and stops heartbeating: only SIGKILL ends it. */
+export const ignoresEverything: Scenario = {
+  name: "instance ignores every catchable signal",
+  expectedExitCode: 137,
+  async run({ sam, interval, report, fail }) {
+    await sam.initialize({ interval, recovery: "quit" });
+    const instanceId = await sam.register();
+    if (instanceId !== 1) fail("restarted under the quit policy");
+    for (const signal of catchable) process.on(signal, () => report("ignored", { signal }));
+    await sam.start();
+    sam.hcSend();
+    report("last-heartbeat");
+    setInterval(() => {}, 1000);
+    await new Promise(() => {});
+  },
+};
+
+/** Instance 1 starts children (in its process group) and crashes; they must not outlive it. */
+export const forksAndDies: Scenario = {
+  name: "instance forks children and dies",
+  expectedExitCode: 0,
+  async run({ sam, interval, report }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      await sam.start();
+      const children = Array.from({ length: 3 }, () => spawn("sleep", ["60"], { stdio: "ignore" }));
+      // A grandchild too, one level further down.
+      const grandparent = spawn("/bin/sh", ["-c", "sleep 60 & echo $!; wait"], { stdio: ["ignore", "pipe", "ignore"] });
+      const grandchild = await new Promise<number>((resolve) => grandparent.stdout!.once("data", (text: Buffer) => resolve(Number(text.toString().trim()))));
+      report("children", { pids: [...children.map((child) => child.pid), grandparent.pid, grandchild] });
+      process.exit(1);
+    }
+  },
+};
+
+/** Heartbeats as fast as the instance can send them for two seconds: no false time-out. */
+export const heartbeatFlood: Scenario = {
+  name: "heartbeat flood",
+  expectedExitCode: 0,
+  async run({ sam, interval, report, sleep }) {
+    await sam.initialize({ interval, recovery: "quit" });
+    await sam.register();
+    await sam.start();
+    let sent = 0;
+    const until = Date.now() + 2000;
+    report("flooding");
+    while (Date.now() < until) {
+      for (let index = 0; index < 2000; index++) sam.hcSend();
+      sent += 2000;
+      // Let the event loop write what is queued.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    report("flooded", { sent });
+    // Then silence but for slow heartbeats, long enough for a queued backlog to show as a late time-out.
+    for (let index = 0; index < 8; index++) {
+      await sleep(interval / 4);
+      sam.hcSend();
+    }
+    await sam.stop();
+  },
+};
+
+/** A crash storm under the restart limit (no back-off): it holds, and the supervisor stays calm. */
+export const crashStorm: Scenario = {
+  name: "crash storm",
+  expectedExitCode: 124,
+  async run({ sam, interval }) {
+    await sam.initialize({ interval, recovery: "restart", restartLimit: { count: 30, window: 60_000 } });
+    await sam.register();
+    await sam.start();
+    process.exit(3);
+  },
+};
