@@ -246,6 +246,19 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         console.log(`heartbeat flood: ${sent} heartbeats in 2 s, no time-out, supervisor RSS ${(rss[0]! / 1024).toFixed(1)} -> max ${(Math.max(...rss) / 1024).toFixed(1)} MiB`);
       });
 
+      it("random bytes on the channel", async () => {
+        const inputs = 20;
+        const result = await runScenario(makeBackend, "random bytes on the channel", { interval, args: [String(inputs)], timeout: 120_000 });
+        expectExit(result, 0);
+        const garbage = result.records.filter((record) => record.event === "garbage");
+        assert.equal(garbage.length, inputs, `every input sent\n${explain(result)}`);
+        find(result, "the supervisor surviving every input", (record) => record.event === "survived" && record.instanceId === inputs + 1);
+        // A clear line for each: which instance, and that the channel protocol was broken.
+        const lines = result.output.split("\n").filter((line) => /broke the channel protocol/.test(line)).length +
+          result.records.filter((record) => record.event === "supervisor-error" && /broke the channel protocol/.test(String(record.message))).length;
+        assert.ok(lines >= inputs, `only ${lines} clear lines for ${inputs} bad inputs\n${explain(result)}`);
+      }, 120_000);
+
       it("crash storm", async () => {
         const scenario = startScenario(makeBackend, "crash storm", { interval: 200 });
         const cpu = () => {

@@ -79,3 +79,35 @@ export const crashStorm: Scenario = {
     process.exit(3);
   },
 };
+
+/**
+ * Random bytes on the channel: instance n writes input n (seeded by its id) and waits. Each bad
+ * input must end that instance with a clear log line, never the supervisor, which restarts the next.
+ * Interval 0 and no start(): only the channel's parser decides. The last instance exits 0.
+ */
+export const channelGarbage: Scenario = {
+  name: "random bytes on the channel",
+  expectedExitCode: 0,
+  async run({ sam, args, report }) {
+    const inputs = Number(args[0] ?? "20");
+    await sam.initialize({ interval: 0, recovery: "restart" });
+    const instanceId = await sam.register();
+    if (instanceId > inputs) {
+      report("survived", { instanceId });
+      return;
+    }
+    // The channel is the descriptor the backend opened for register(); find it by its marker.
+    const { readdirSync, readlinkSync, writeSync } = await import("node:fs");
+    const sockets = readdirSync("/proc/self/fd").map(Number).filter((fd) => fd > 2 && fd < 16 && /^socket:/.test(readlinkSync(`/proc/self/fd/${fd}`)));
+    let state = instanceId * 2654435761;
+    // At least a header: fewer bytes are a frame still arriving, which the supervisor rightly waits for.
+    const bytes = Buffer.from(Array.from({ length: 5 + (instanceId % 61) }, () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
+    // The first byte picks no known frame type: 0x10 to 0x7f and 0xa0 and up are unknown to both ends.
+    bytes[0] = 0x10 + (bytes[0]! % 0x70);
+    await sam.start();
+    report("garbage", { instanceId, bytes: bytes.toString("hex"), channel: sockets[0] });
+    writeSync(sockets[0]!, bytes);
+    setInterval(() => {}, 1000);
+    await new Promise(() => {});
+  },
+};

@@ -9,7 +9,7 @@ import { finalizeDeadlock } from "./testsam-finalize-deadlock.js";
 import { busyLoop, healthCheckBlocks, healthCheckFails, healthCheckHangs, ignoresWarning } from "./hang-detection.js";
 import { apiMisuse } from "./api-misuse.js";
 import { crashLoop, failedForGood } from "./restart-policy.js";
-import { crashStorm, forksAndDies, heartbeatFlood, ignoresEverything } from "./faults.js";
+import { channelGarbage, crashStorm, forksAndDies, heartbeatFlood, ignoresEverything } from "./faults.js";
 import { corosyncRestart, quorum, quorumTiming } from "./testsam-quorum.js";
 import { cmapQuit, cmapRestart } from "./testsam-cmap.js";
 import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, signalWhileStopped } from "./supervisor-lifecycle.js";
@@ -37,6 +37,7 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     apiMisuse,
     crashLoop,
     crashStorm,
+    channelGarbage,
     forksAndDies,
     heartbeatFlood,
     ignoresEverything,
