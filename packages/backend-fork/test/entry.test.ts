@@ -1,5 +1,6 @@
 // Entries and environments a user will hit: loaders, CommonJS, nested samkit programs, refused entries.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { entryCommand } from "@samkit/core";
@@ -15,6 +16,15 @@ describe("entries", () => {
     expect(result.stdout).toContain("instance 1 of 2 via --import tsx");
     expect(result.stdout).toContain("instance 2 of 2 via --import tsx");
     expect(result.status, result.stderr).toBe(11);
+  });
+
+  it("passes the arguments to each instance exactly, with no shell in between", () => {
+    const marker = `/tmp/samkit-no-shell-${process.pid}`;
+    const tricky = [`$(touch ${marker})`, "`id`", "a b", "*", "; exit 3", "'quoted'", "$HOME"];
+    const result = run([fixture("echo-arguments.mjs"), ...tricky]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.trim())).toEqual(tricky);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("works from CommonJS with require()", () => {

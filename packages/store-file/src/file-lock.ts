@@ -4,7 +4,7 @@
  * stale and taken over; a live owner gives CS_ERR_BUSY. Creating the lock is atomic (link(2) of a
  * complete temporary file), and so is taking a stale one over (rename(2) moves it away exactly once).
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync, constants } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { SamError, samErrorFromSystemError } from "@samkit/core";
@@ -38,9 +38,23 @@ function alive(owner: LockOwner): boolean {
   return owner.startTime === null || startTime === null || startTime === owner.startTime;
 }
 
+const noFollow = constants.O_NOFOLLOW ?? 0;
+
+/** A lock holds a line of JSON; more than this is not a lock of ours, and is not read whole. */
+const lockSizeLimit = 4096;
+
 function readOwner(lockPath: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(lockPath, "utf8")) as Partial<LockOwner>;
+    const fd = openSync(lockPath, constants.O_RDONLY | noFollow | (constants.O_NONBLOCK ?? 0));
+    const buffer = Buffer.alloc(lockSizeLimit);
+    let length: number;
+    try {
+      length = readSync(fd, buffer, 0, lockSizeLimit, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (length >= lockSizeLimit) return undefined;
+    const owner = JSON.parse(buffer.subarray(0, length).toString("utf8")) as Partial<LockOwner>;
     if (typeof owner.pid === "number" && typeof owner.host === "string") {
       return { pid: owner.pid, startTime: typeof owner.startTime === "string" ? owner.startTime : null, host: owner.host };
     }
@@ -49,8 +63,6 @@ function readOwner(lockPath: string): LockOwner | undefined {
   }
   return undefined;
 }
-
-const noFollow = constants.O_NOFOLLOW ?? 0;
 
 export class FileLock {
   #held = false;
