@@ -42,22 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* samkit's channel protocol (packages/core/src/channel-protocol.ts), version 1. */
-#define PROTOCOL_VERSION 1
-#define FRAME_HELLO 0x01
-#define FRAME_START 0x02
-#define FRAME_STOP 0x03
-#define FRAME_HEARTBEAT 0x04
-#define FRAME_DATA_STORE 0x05
-#define FRAME_WARN_SIGNAL_SET 0x06
-#define FRAME_MARK_FAILED 0x07
-#define FRAME_HC_REGISTER 0x08
-#define FRAME_HC_RESULT 0x09
-#define FRAME_WELCOME 0x81
-#define FRAME_REPLY 0x82
-#define FRAME_HC_PING 0x83
-#define HEADER_SIZE 5
-#define SMALL_FRAME_LIMIT 4096
+#include "frame_reader.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CANNOT_RUN 127
@@ -280,7 +265,7 @@ static int write_all(int fd, const void *buffer, size_t length)
 static void put_u16(unsigned char *at, uint16_t value) { at[0] = value >> 8; at[1] = value & 0xff; }
 static void put_u32(unsigned char *at, uint32_t value) { at[0] = value >> 24; at[1] = (value >> 16) & 0xff; at[2] = (value >> 8) & 0xff; at[3] = value & 0xff; }
 static uint16_t get_u16(const unsigned char *at) { return (uint16_t)((at[0] << 8) | at[1]); }
-static uint32_t get_u32(const unsigned char *at) { return ((uint32_t)at[0] << 24) | ((uint32_t)at[1] << 16) | ((uint32_t)at[2] << 8) | at[3]; }
+static uint32_t get_u32(const unsigned char *at) { return frame_get_u32(at); }
 
 /* One whole frame at a time, from any thread. A failed write means Node is gone: SIGCHLD follows. */
 static void send_frame(unsigned char type, const void *payload, size_t length, const void *tail, size_t tail_length)
@@ -576,6 +561,23 @@ static void orphaned(int signals)
 	_exit(1);
 }
 
+/* A whole frame from Node: a health-check answer wakes libsam's thread, everything else is queued for libsam. */
+static void on_frame(void *context, unsigned char type, const unsigned char *payload, uint32_t length)
+{
+	(void)context;
+	if (type == FRAME_HC_RESULT) {
+		if (length == 5) {
+			pthread_mutex_lock(&ping_lock);
+			answered_sequence = get_u32(payload);
+			answered_healthy = payload[4] == 1;
+			pthread_cond_broadcast(&ping_answered);
+			pthread_mutex_unlock(&ping_lock);
+		}
+		return;
+	}
+	enqueue(type, payload, length);
+}
+
 static void run_relay(void)
 {
 	shared->relay_pid = getpid();
@@ -616,8 +618,7 @@ static void run_relay(void)
 	if (pthread_create(&thread, NULL, libsam_thread, NULL) != 0) fail(1, "cannot start the libsam thread");
 	pthread_detach(thread);
 
-	unsigned char *buffer = NULL;
-	size_t capacity = 0, used = 0;
+	struct frame_reader reader = {NULL, 0, 0, max_data_size, 0, 0};
 	int channel_open = 1;
 	for (;;) {
 		struct pollfd fds[2] = {{signals, POLLIN, 0}, {channel, channel_open ? POLLIN : 0, 0}};
@@ -641,60 +642,21 @@ static void run_relay(void)
 			}
 		}
 		if (channel_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (capacity - used < 65536) {
-				size_t wanted = capacity == 0 ? 65536 : capacity * 2;
-				unsigned char *grown = realloc(buffer, wanted);
-				if (grown == NULL) fail(1, "out of memory");
-				buffer = grown;
-				capacity = wanted;
-			}
-			ssize_t got = read(channel, buffer + used, capacity - used);
+			if (frame_reader_reserve(&reader, 65536) != READER_OK) fail(1, "out of memory");
+			ssize_t got = read(channel, reader.buffer + reader.used, reader.capacity - reader.used);
 			if (got <= 0) {
 				if (got < 0 && errno == EINTR) continue;
 				/* Node closed the channel; its exit (SIGCHLD) decides what follows. */
 				channel_open = 0;
 				continue;
 			}
-			used += (size_t)got;
-			size_t offset = 0;
-			while (used - offset >= HEADER_SIZE) {
-				unsigned char type = buffer[offset];
-				uint32_t length = get_u32(buffer + offset + 1);
-				size_t limit = type == FRAME_DATA_STORE ? max_data_size : SMALL_FRAME_LIMIT;
-				if (type < FRAME_HELLO || type > FRAME_HC_RESULT || length > limit) {
-					fprintf(stderr, "sam-agent: instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\n", instance_id, type, length);
-					emit_event("error", "\"instanceId\":%u,\"message\":\"instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\"", instance_id, instance_id, type, length);
-					kill(node_pid, SIGKILL);
-					channel_open = 0;
-					break;
-				}
-				if (used - offset - HEADER_SIZE < length) {
-					/* Room for the whole frame before the next read. */
-					if (HEADER_SIZE + (size_t)length > capacity) {
-						unsigned char *grown = realloc(buffer, HEADER_SIZE + (size_t)length + 65536);
-						if (grown == NULL) fail(1, "out of memory");
-						buffer = grown;
-						capacity = HEADER_SIZE + (size_t)length + 65536;
-					}
-					break;
-				}
-				const unsigned char *payload = buffer + offset + HEADER_SIZE;
-				if (type == FRAME_HC_RESULT) {
-					if (length == 5) {
-						pthread_mutex_lock(&ping_lock);
-						answered_sequence = get_u32(payload);
-						answered_healthy = payload[4] == 1;
-						pthread_cond_broadcast(&ping_answered);
-						pthread_mutex_unlock(&ping_lock);
-					}
-				} else {
-					enqueue(type, payload, length);
-				}
-				offset += HEADER_SIZE + length;
-			}
-			if (offset > 0) {
-				memmove(buffer, buffer + offset, used - offset);
-				used -= offset;
+			int status = frame_reader_consume(&reader, (size_t)got, on_frame, NULL);
+			if (status == READER_NO_MEMORY) fail(1, "out of memory");
+			if (status == READER_BROKEN) {
+				fprintf(stderr, "sam-agent: instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\n", instance_id, reader.bad_type, reader.bad_length);
+				emit_event("error", "\"instanceId\":%u,\"message\":\"instance %u broke the channel protocol (frame type 0x%02x of %u bytes); it is killed\"", instance_id, instance_id, reader.bad_type, reader.bad_length);
+				kill(node_pid, SIGKILL);
+				channel_open = 0;
 			}
 		}
 	}
