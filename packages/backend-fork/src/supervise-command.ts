@@ -1,0 +1,37 @@
+/**
+ * Supervises any command (not this script again): what `samctl run` is built on. A Node program
+ * using @samkit/core and backend-fork attaches to this supervisor as its instance by itself; any
+ * other program is watched for its death only, unless it speaks the channel protocol on fd 3.
+ */
+import { SamError, resolveOptions, type SamOptions } from "@samkit/core";
+import { ForkSupervisor } from "./supervisor.js";
+import type { ForkSupervisorEvent } from "./supervisor-events.js";
+
+export interface SuperviseCommandOptions {
+  /** The program and its arguments; no shell is involved. */
+  command: string;
+  args?: readonly string[];
+  /** What initialize() would take. */
+  sam: SamOptions;
+  onEvent?: (event: ForkSupervisorEvent) => void;
+  killTimeout?: number;
+}
+
+/** Resolves with the exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
+export async function superviseCommand(options: SuperviseCommandOptions): Promise<number> {
+  if (typeof options.command !== "string" || options.command === "") {
+    throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: superviseCommand() needs a command to run");
+  }
+  const resolved = resolveOptions(options.sam);
+  if (resolved.quorum) await resolved.quorum.connect();
+  const data = resolved.store ? await resolved.store.load() : null;
+  const supervisor = new ForkSupervisor({
+    options: resolved,
+    data,
+    warnSignal: resolved.warnSignal,
+    entry: { command: options.command, args: [...(options.args ?? [])] },
+    killTimeout: options.killTimeout,
+    onEvent: options.onEvent,
+  });
+  return supervisor.run();
+}

@@ -1,0 +1,3 @@
+export { parseRunOptions, runUsage, type RunOptions } from "./run-options.js";
+export { parseDuration } from "./durations.js";
+export { UsageError } from "./usage-error.js";

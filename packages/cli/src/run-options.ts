@@ -1,0 +1,129 @@
+/**
+ * The options of `samctl run`, validated into what the supervisor takes. Beyond SAM, the restart
+ * limit and the back-off are on by default here (off in the SDK): a crash loop must not spin.
+ */
+import { parseArgs } from "node:util";
+import { parseSignal, type SamOptions } from "@samkit/core";
+import { parseDuration } from "./durations.js";
+import { UsageError } from "./usage-error.js";
+
+export interface RunOptions {
+  command: string;
+  args: string[];
+  sam: SamOptions;
+  log: "auto" | "text" | "json" | "none";
+}
+
+export const runUsage = `usage: samctl run [options] -- <command> [arguments...]
+
+Runs <command> under SAM supervision in the foreground. samctl keeps its PID and exits with the
+command's exit code (128 + signal for a signal death), so it fits docker run, a systemd ExecStart
+and a Pacemaker resource.
+
+options:
+  --interval <duration>     health checks are due this often; 0 watches death only (default 0)
+                            e.g. 500ms, 2s; a bare number is milliseconds
+  --recovery quit|restart   after a started instance dies or hangs (default restart)
+  --warn-signal <signal>    sent on a missed health check; SIGKILL then one interval later (default SIGTERM)
+  --restart-limit <n>/<duration>
+                            at most n restarts within the duration, then exit 124 (default 5/10s)
+  --no-restart-limit        restart without limit (as libsam)
+  --backoff <initial>,<max> exponential delays between restarts (default 100ms,10s)
+  --no-backoff              restart at once (as libsam)
+  --no-restart-exit-code <code>
+                            an exit code meaning "failed for good": no restart (default 125)
+  --log auto|text|json|none supervisor events on stderr: text on a terminal, JSON lines otherwise (default auto)
+  -h, --help                this help
+
+A Node program that uses @samkit/core with @samkit/backend-fork attaches to samctl as its
+instance by itself: its start(), hcSend() and health-check callback are samctl's to judge.
+
+examples:
+  samctl run -- node server.js
+  samctl run --interval 2s --warn-signal SIGUSR2 -- node worker.js --queue jobs
+  samctl run --recovery quit --no-restart-limit -- ./batch.sh`;
+
+function required(value: string | undefined, option: string): string {
+  if (value === undefined) throw new UsageError(`${option} needs a value`);
+  return value;
+}
+
+function duration(text: string, option: string, minimum = 0): number {
+  const value = parseDuration(text);
+  if (value === undefined || value < minimum || value > 2_147_483_647) {
+    throw new UsageError(`${option}: "${text}" is not a duration (examples: 500ms, 2s, 1m; a bare number is milliseconds)`);
+  }
+  return value;
+}
+
+export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
+  const separator = argv.indexOf("--");
+  const own = separator < 0 ? [...argv] : argv.slice(0, separator);
+  const command = separator < 0 ? [] : argv.slice(separator + 1);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: own,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        interval: { type: "string" },
+        recovery: { type: "string" },
+        "warn-signal": { type: "string" },
+        "restart-limit": { type: "string" },
+        "no-restart-limit": { type: "boolean" },
+        backoff: { type: "string" },
+        "no-backoff": { type: "boolean" },
+        "no-restart-exit-code": { type: "string" },
+        log: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    // parseArgs says what was wrong in its first sentence.
+    throw new UsageError(String((error as Error).message).split("\n")[0]!.replace(/\. To specify.*$/, ""));
+  }
+  if (values.help) return "help";
+  if (command.length === 0 || command[0] === "") throw new UsageError("no command: put it after --, e.g. samctl run -- node server.js");
+
+  const interval = values.interval === undefined ? 0 : duration(required(values.interval as string, "--interval"), "--interval");
+  const recovery = (values.recovery as string | undefined) ?? "restart";
+  if (recovery !== "quit" && recovery !== "restart") throw new UsageError(`--recovery: "${recovery}" is neither quit nor restart`);
+  let warnSignal: NodeJS.Signals = "SIGTERM";
+  if (values["warn-signal"] !== undefined) {
+    try {
+      warnSignal = parseSignal(values["warn-signal"], "--warn-signal");
+    } catch {
+      throw new UsageError(`--warn-signal: "${String(values["warn-signal"])}" is not a signal (examples: SIGTERM, USR2, 15)`);
+    }
+  }
+  let restartLimit: SamOptions["restartLimit"] = { count: 5, window: 10_000 };
+  if (values["no-restart-limit"]) restartLimit = undefined;
+  else if (values["restart-limit"] !== undefined) {
+    const match = /^(\d+)\/(.+)$/.exec(values["restart-limit"] as string);
+    if (!match) throw new UsageError(`--restart-limit: "${String(values["restart-limit"])}" is not <count>/<duration>, e.g. 5/10s`);
+    restartLimit = { count: Number(match[1]), window: duration(match[2]!, "--restart-limit", 1) };
+  }
+  let backoff: SamOptions["backoff"] = { initialDelay: 100, maxDelay: 10_000 };
+  if (values["no-backoff"]) backoff = undefined;
+  else if (values.backoff !== undefined) {
+    const [initial, maximum, ...rest] = (values.backoff as string).split(",");
+    if (initial === undefined || maximum === undefined || rest.length > 0) throw new UsageError(`--backoff: "${String(values.backoff)}" is not <initial>,<max>, e.g. 100ms,10s`);
+    backoff = { initialDelay: duration(initial, "--backoff"), maxDelay: duration(maximum, "--backoff") };
+    if (backoff.maxDelay < backoff.initialDelay) throw new UsageError("--backoff: the maximum is below the initial delay");
+  }
+  let noRestartExitCode: number | undefined = 125;
+  if (values["no-restart-exit-code"] !== undefined) {
+    const text = values["no-restart-exit-code"] as string;
+    noRestartExitCode = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(noRestartExitCode >= 1 && noRestartExitCode <= 255)) throw new UsageError(`--no-restart-exit-code: "${text}" is not an exit code from 1 to 255`);
+  }
+  const log = (values.log as string | undefined) ?? "auto";
+  if (!["auto", "text", "json", "none"].includes(log)) throw new UsageError(`--log: "${log}" is not auto, text, json or none`);
+  return {
+    command: command[0]!,
+    args: command.slice(1),
+    sam: { interval, recovery, warnSignal, restartLimit, backoff, noRestartExitCode },
+    log: log as RunOptions["log"],
+  };
+}
