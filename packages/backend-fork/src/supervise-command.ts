@@ -15,6 +15,8 @@ export interface SuperviseCommandOptions {
   sam: SamOptions;
   onEvent?: (event: ForkSupervisorEvent) => void;
   killTimeout?: number;
+  /** A health check run by the supervisor every interval / 2 (true = healthy); needs an interval above 0. */
+  probe?: (timeout: number) => Promise<boolean>;
 }
 
 /** Resolves with the exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
@@ -23,6 +25,9 @@ export async function superviseCommand(options: SuperviseCommandOptions): Promis
     throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: superviseCommand() needs a command to run");
   }
   const resolved = resolveOptions(options.sam);
+  if (options.probe && resolved.interval === 0) {
+    throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: a health probe needs an interval above 0 (it runs every interval / 2)");
+  }
   if (resolved.quorum) await resolved.quorum.connect();
   const data = resolved.store ? await resolved.store.load() : null;
   const supervisor = new ForkSupervisor({
@@ -32,6 +37,7 @@ export async function superviseCommand(options: SuperviseCommandOptions): Promis
     entry: { command: options.command, args: [...(options.args ?? [])] },
     killTimeout: options.killTimeout,
     onEvent: options.onEvent,
+    probe: options.probe,
   });
   return supervisor.run();
 }

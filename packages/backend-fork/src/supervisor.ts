@@ -29,6 +29,11 @@ export interface SupervisorSettings {
   entry: EntryCommand;
   killTimeout: number | undefined;
   onEvent: ((event: ForkSupervisorEvent) => void) | undefined;
+  /**
+   * A supervisor-driven health check (samctl's probes): each instance counts as started once it
+   * runs, and every passing probe is a heartbeat. Run every interval / 2 with the interval / 2 as time-out.
+   */
+  probe?: ((timeout: number) => Promise<boolean>) | undefined;
 }
 
 /** The channel is the instance's fd 3: the first one after stdio. */
@@ -38,6 +43,9 @@ const channelDrainTimeout = 100;
 
 interface Instance {
   id: number;
+  /** Started by the supervisor itself (probe mode): its acknowledgement goes nowhere. */
+  startedBySupervisor?: boolean;
+  probeTimer?: NodeJS.Timeout;
   child: ChildProcess;
   channel: Socket;
   reader: FrameReader;
@@ -184,6 +192,10 @@ export class ForkSupervisor {
       }
       case "acknowledge": {
         if (!instance || instance.exited) return;
+        if (action.message === "start" && instance.startedBySupervisor) {
+          instance.startedBySupervisor = false;
+          return;
+        }
         const request = action.message === "start" ? InstanceFrame.start : InstanceFrame.stop;
         instance.channel.write(okReplies[request] as Buffer);
         return;
@@ -276,6 +288,29 @@ export class ForkSupervisor {
     });
     if (child.pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid: child.pid });
     this.#handle({ type: "spawned", now: performance.now() });
+    if (this.#settings.probe) this.#startProbing(instance);
+  }
+
+  #startProbing(instance: Instance): void {
+    const probe = this.#settings.probe!;
+    const period = Math.max(10, Math.floor(this.#settings.options.interval / 2));
+    instance.startedBySupervisor = true;
+    this.#handle({ type: "message", now: performance.now(), message: "start" });
+    let running = false;
+    instance.probeTimer = setInterval(() => {
+      if (running || instance.exited || instance !== this.#instance) return;
+      running = true;
+      probe(period).then(
+        (healthy) => {
+          running = false;
+          if (healthy && !instance.exited && instance === this.#instance) this.#handle({ type: "message", now: performance.now(), message: "heartbeat" });
+        },
+        () => {
+          running = false;
+        },
+      );
+    }, period);
+    instance.child.once("exit", () => clearInterval(instance.probeTimer));
   }
 
   #limitFor(type: number): number | undefined {

@@ -6,12 +6,14 @@ import { parseArgs } from "node:util";
 import { parseSignal, type SamOptions } from "@samkit/core";
 import { parseDuration } from "./durations.js";
 import { UsageError } from "./usage-error.js";
+import { commandProbe, httpProbe, tcpProbe, type Probe } from "./probes.js";
 
 export interface RunOptions {
   command: string;
   args: string[];
   sam: SamOptions;
   log: "auto" | "text" | "json" | "none";
+  probe: Probe | undefined;
 }
 
 export const runUsage = `usage: samctl run [options] -- <command> [arguments...]
@@ -32,6 +34,10 @@ options:
   --no-backoff              restart at once (as libsam)
   --no-restart-exit-code <code>
                             an exit code meaning "failed for good": no restart (default 125)
+  --health-cmd "<program> [args]"
+                            a probe run every interval / 2: exit 0 is a heartbeat (no shell)
+  --health-http <url>       a probe: GET answered 2xx or 3xx within interval / 2
+  --health-tcp <host:port>  a probe: a TCP connection accepted within interval / 2
   --log auto|text|json|none supervisor events on stderr: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                this help
 
@@ -41,7 +47,8 @@ instance by itself: its start(), hcSend() and health-check callback are samctl's
 examples:
   samctl run -- node server.js
   samctl run --interval 2s --warn-signal SIGUSR2 -- node worker.js --queue jobs
-  samctl run --recovery quit --no-restart-limit -- ./batch.sh`;
+  samctl run --recovery quit --no-restart-limit -- ./batch.sh
+  samctl run --interval 2s --health-http http://127.0.0.1:8080/healthz -- ./server`;
 
 function required(value: string | undefined, option: string): string {
   if (value === undefined) throw new UsageError(`${option} needs a value`);
@@ -76,6 +83,9 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         "no-backoff": { type: "boolean" },
         "no-restart-exit-code": { type: "string" },
         log: { type: "string" },
+        "health-cmd": { type: "string" },
+        "health-http": { type: "string" },
+        "health-tcp": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -118,6 +128,14 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     noRestartExitCode = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
     if (!(noRestartExitCode >= 1 && noRestartExitCode <= 255)) throw new UsageError(`--no-restart-exit-code: "${text}" is not an exit code from 1 to 255`);
   }
+  const probes = (["health-cmd", "health-http", "health-tcp"] as const).filter((name) => values[name] !== undefined);
+  if (probes.length > 1) throw new UsageError(`--${probes[0]} and --${probes[1]}: one probe at a time`);
+  let probe: Probe | undefined;
+  if (probes.length === 1) {
+    if (interval === 0) throw new UsageError(`--${probes[0]} needs --interval above 0 (the probe runs every interval / 2)`);
+    const text = values[probes[0]!] as string;
+    probe = probes[0] === "health-cmd" ? commandProbe(text) : probes[0] === "health-http" ? httpProbe(text) : tcpProbe(text);
+  }
   const log = (values.log as string | undefined) ?? "auto";
   if (!["auto", "text", "json", "none"].includes(log)) throw new UsageError(`--log: "${log}" is not auto, text, json or none`);
   return {
@@ -125,5 +143,6 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     args: command.slice(1),
     sam: { interval, recovery, warnSignal, restartLimit, backoff, noRestartExitCode },
     log: log as RunOptions["log"],
+    probe,
   };
 }

@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${runUsage}\n`);
     return 0;
   }
-  return superviseCommand({ command: options.command, args: options.args, sam: options.sam, onEvent: eventLogger(options.log) });
+  return superviseCommand({ command: options.command, args: options.args, sam: options.sam, onEvent: eventLogger(options.log), probe: options.probe });
 }
 
 main(process.argv.slice(2)).then(

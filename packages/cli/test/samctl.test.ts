@@ -1,5 +1,5 @@
 // The real samctl binary, driven as a user would.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -47,6 +47,53 @@ describe("samctl run", () => {
   });
 });
 
+describe("probes", () => {
+  const probeRun = (probe: string[], program: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [samctl, "run", "--interval", "300ms", "--log", "json", ...probe, "--", ...program], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        // Stop samctl once the restarted program has said it runs.
+        if (stdout.trim().split("\n").length >= 2) child.kill("SIGTERM");
+      });
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      child.on("exit", (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+
+  it("an HTTP probe that fails gets the program warned and restarted", async () => {
+    const port = 20_000 + (process.pid % 20_000);
+    const result = await probeRun(["--health-http", `http://127.0.0.1:${port}/healthz`], [process.execPath, fixture("degrading-server.mjs"), String(port)]);
+    expect(result.stdout).toMatch(/serving on \d+\nserving on \d+/);
+    const signals = result.stderr.trim().split("\n").map((line) => JSON.parse(line)).filter((event) => event.type === "signal");
+    expect(signals[0]).toMatchObject({ signal: "SIGTERM", reason: "timeout", instanceId: 1 });
+    expect(result.status).toBe(143);
+  });
+
+  it("a command probe that stops passing gets the program restarted; no shell is involved", async () => {
+    const flag = `/tmp/samkit-probe-${process.pid}`;
+    const result = await probeRun(["--health-cmd", `test -e ${flag}`], ["sh", "-c", `touch ${flag}; echo started; sleep 0.6; rm -f ${flag}; sleep 60`]);
+    expect(result.stdout).toMatch(/started\nstarted/);
+    expect(result.stderr).toMatch(/"type":"signal".*"reason":"timeout"/);
+  });
+
+  it("a TCP probe passes while the port accepts", async () => {
+    const port = 40_000 + (process.pid % 20_000);
+    const server = spawn(process.execPath, ["-e", `require("net").createServer(() => {}).listen(${port}, "127.0.0.1")`]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Probed programs count as started, so an exit is a recovery: quit, to end with its code.
+    const result = run(["run", "--interval", "200ms", "--recovery", "quit", "--health-tcp", `127.0.0.1:${port}`, "--log", "json", "--", "sh", "-c", "sleep 1; exit 4"]);
+    server.kill();
+    expect(result.status).toBe(4);
+    expect(result.stderr).not.toMatch(/"type":"signal"/);
+  });
+});
+
 describe("usage", () => {
   it.each([
     [["run", "--interval", "2x", "--", "true"], /--interval: "2x" is not a duration/],
@@ -61,6 +108,10 @@ describe("usage", () => {
     [["run", "--speed", "1", "--", "true"], /Unknown option '--speed'/],
     [["run", "--interval", "1s"], /no command: put it after --/],
     [["launch"], /unknown command "launch"/],
+    [["run", "--health-http", "http://x/", "--", "true"], /--health-http needs --interval above 0/],
+    [["run", "--interval", "1s", "--health-http", "ftp://x/", "--", "true"], /--health-http: "ftp:\/\/x\/" is not an http or https URL/],
+    [["run", "--interval", "1s", "--health-tcp", "localhost", "--", "true"], /--health-tcp: "localhost" is not host:port/],
+    [["run", "--interval", "1s", "--health-tcp", "a:1", "--health-cmd", "true", "--", "true"], /one probe at a time/],
   ])("%j: one line, exit 2", (args, reason) => {
     const result = run(args);
     expect(result.status).toBe(2);

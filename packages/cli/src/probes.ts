@@ -1,0 +1,60 @@
+/**
+ * Supervisor-driven health checks, like Kubernetes liveness probes: a command, an HTTP GET or a TCP
+ * connection, each with a time-out. A pass is a heartbeat; a failure is simply not one.
+ */
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { UsageError } from "./usage-error.js";
+
+export type Probe = (timeout: number) => Promise<boolean>;
+
+/** `--health-cmd "program arg..."`: split on white space, never given to a shell; exit 0 is healthy. */
+export function commandProbe(text: string): Probe {
+  const [program, ...args] = text.trim().split(/\s+/);
+  if (!program) throw new UsageError("--health-cmd needs a command, e.g. --health-cmd \"test -e /run/app/alive\"");
+  return (timeout) =>
+    new Promise((resolve) => {
+      const child = spawn(program, args, { stdio: "ignore", timeout, killSignal: "SIGKILL" });
+      child.on("error", () => resolve(false));
+      child.on("exit", (code) => resolve(code === 0));
+    });
+}
+
+/** `--health-http URL`: a GET answered with 2xx or 3xx in time is healthy. */
+export function httpProbe(text: string): Probe {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--health-http: "${text}" is not a URL, e.g. http://127.0.0.1:8080/healthz`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--health-http: "${text}" is not an http or https URL`);
+  return async (timeout) => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeout), redirect: "manual" });
+      await response.body?.cancel();
+      return response.status >= 200 && response.status < 400;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** `--health-tcp host:port`: a connection accepted in time is healthy. */
+export function tcpProbe(text: string): Probe {
+  const match = /^(.+):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) throw new UsageError(`--health-tcp: "${text}" is not host:port, e.g. 127.0.0.1:5432`);
+  const host = match[1]!.replace(/^\[(.*)\]$/, "$1");
+  return (timeout) =>
+    new Promise((resolve) => {
+      const socket = connect({ host, port });
+      const done = (healthy: boolean) => {
+        socket.destroy();
+        resolve(healthy);
+      };
+      socket.setTimeout(timeout, () => done(false));
+      socket.once("connect", () => done(true));
+      socket.once("error", () => done(false));
+    });
+}
