@@ -4,7 +4,7 @@
  * other program is watched for its death only, unless it speaks the channel protocol on fd 3.
  */
 import { SamError, resolveOptions, type SamOptions } from "@samkit/core";
-import { ForkSupervisor } from "./supervisor.js";
+import { ForkSupervisor, type SupervisorStatus } from "./supervisor.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
 export interface SuperviseCommandOptions {
@@ -19,8 +19,21 @@ export interface SuperviseCommandOptions {
   probe?: (timeout: number) => Promise<boolean>;
 }
 
+export interface Supervision {
+  /** The exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
+  done: Promise<number>;
+  status(): SupervisorStatus;
+  /** Stops the instance (warn signal, SIGKILL one interval later); `done` then resolves. */
+  stop(): void;
+}
+
 /** Resolves with the exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
 export async function superviseCommand(options: SuperviseCommandOptions): Promise<number> {
+  return (await startSupervision(options)).done;
+}
+
+/** Starts supervising; the handle reports status and takes stop requests while it runs. */
+export async function startSupervision(options: SuperviseCommandOptions): Promise<Supervision> {
   if (typeof options.command !== "string" || options.command === "") {
     throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: superviseCommand() needs a command to run");
   }
@@ -39,5 +52,5 @@ export async function superviseCommand(options: SuperviseCommandOptions): Promis
     onEvent: options.onEvent,
     probe: options.probe,
   });
-  return supervisor.run();
+  return { done: supervisor.run(), status: () => supervisor.status(), stop: () => supervisor.stop() };
 }

@@ -22,6 +22,21 @@ import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
+export interface SupervisorStatus {
+  /** idle, spawning (a restart delay), running, done */
+  phase: string;
+  instanceId: number;
+  instancePid: number | null;
+  started: boolean;
+  waitingForQuorum: boolean;
+  restarts: number;
+  /** Milliseconds since the last message from the instance (a heartbeat, a probe pass), or null. */
+  lastMessageAge: number | null;
+  quorate: boolean | null;
+  warnSignal: string;
+  interval: number;
+}
+
 export interface SupervisorSettings {
   options: ResolvedOptions;
   data: Uint8Array | null;
@@ -70,6 +85,7 @@ export class ForkSupervisor {
   readonly #engine: PolicyEngine;
   #data: Uint8Array | null;
   #instance: Instance | undefined;
+  #lastMessageAt: number | null = null;
   #timer: NodeJS.Timeout | undefined;
   #timerAt: number | null = null;
   // Actions run one after another: a state published before a reply, a store saved before the next spawn.
@@ -96,6 +112,29 @@ export class ForkSupervisor {
       options.quorum ? options.quorum.isQuorate() : true,
     );
     this.#env = { ...process.env, [markerVariable]: `${channelFd}:${process.pid}` };
+  }
+
+  /** What the supervisor knows now, for `samctl status`. */
+  status(): SupervisorStatus {
+    const state = this.#engine.state;
+    const instance = this.#instance;
+    return {
+      phase: state.phase,
+      instanceId: state.instanceId,
+      instancePid: instance && !instance.exited ? (instance.child.pid ?? null) : null,
+      started: state.started,
+      waitingForQuorum: state.waitingForQuorum,
+      restarts: Math.max(0, state.instanceId - 1),
+      lastMessageAge: this.#lastMessageAt === null ? null : Math.round(performance.now() - this.#lastMessageAt),
+      quorate: this.#settings.options.quorum ? state.quorate : null,
+      warnSignal: state.warnSignal,
+      interval: this.#settings.options.interval,
+    };
+  }
+
+  /** A stop request, as SIGTERM gives one. */
+  stop(): void {
+    this.#handle({ type: "stop-request", now: performance.now() });
   }
 
   /** Supervises until the policy quits; resolves with the exit code for this process. */
@@ -137,6 +176,7 @@ export class ForkSupervisor {
   }
 
   #handle(event: PolicyEvent): void {
+    if (event.type === "message") this.#lastMessageAt = event.now;
     const actions = this.#engine.handle(event);
     if (actions.length > 0) {
       this.#work = this.#work.then(() => this.#perform(actions));

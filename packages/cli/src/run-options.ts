@@ -14,6 +14,7 @@ export interface RunOptions {
   sam: SamOptions;
   log: "auto" | "text" | "json" | "none";
   probe: Probe | undefined;
+  name: string;
 }
 
 export const runUsage = `usage: samctl run [options] -- <command> [arguments...]
@@ -38,6 +39,7 @@ options:
                             a probe run every interval / 2: exit 0 is a heartbeat (no shell)
   --health-http <url>       a probe: GET answered 2xx or 3xx within interval / 2
   --health-tcp <host:port>  a probe: a TCP connection accepted within interval / 2
+  --name <name>             the name samctl status and samctl stop use (default: the command's base name)
   --log auto|text|json|none supervisor events on stderr: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                this help
 
@@ -83,6 +85,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         "no-backoff": { type: "boolean" },
         "no-restart-exit-code": { type: "string" },
         log: { type: "string" },
+        name: { type: "string" },
         "health-cmd": { type: "string" },
         "health-http": { type: "string" },
         "health-tcp": { type: "string" },
@@ -144,5 +147,6 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     sam: { interval, recovery, warnSignal, restartLimit, backoff, noRestartExitCode },
     log: log as RunOptions["log"],
     probe,
+    name: (values.name as string | undefined) ?? (command[0]!.split("/").pop() || "samctl"),
   };
 }

@@ -2,7 +2,9 @@
  * samctl: run any program under SAM supervision. `samctl run [options] -- <command> [arguments...]`
  */
 import { SamError } from "@samkit/core";
-import { superviseCommand } from "@samkit/backend-fork";
+import { startSupervision, type Supervision } from "@samkit/backend-fork";
+import { parseArgs } from "node:util";
+import { askControl, listenForControl, socketPath } from "./control-socket.js";
 import { parseRunOptions, runUsage } from "./run-options.js";
 import { eventLogger } from "./event-log.js";
 import { UsageError } from "./usage-error.js";
@@ -11,7 +13,14 @@ const usage = `usage: samctl <command> [options]
 
 commands:
   run [options] -- <command> [arguments...]   run a program under SAM supervision
+  status [name] [--json]                      what a running samctl knows: state, instance, restarts, last heartbeat
+  stop [name]                                 stop a running samctl (warn signal, SIGKILL one interval later)
   help [command]                              this help, or a command's
+
+examples:
+  samctl run --name web --interval 2s -- node server.js
+  samctl status web --json
+  samctl stop web
 
 samctl run --help lists the run options.`;
 
@@ -25,13 +34,38 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${runUsage}\n`);
     return 0;
   }
+  if (command === "status" || command === "stop") {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    } catch (error) {
+      throw new UsageError(String((error as Error).message).split("\n")[0]!);
+    }
+    if (parsed.values.help) {
+      process.stdout.write(`usage: samctl ${command} [name]${command === "status" ? " [--json]" : ""}\n\nexample: samctl ${command} web\n`);
+      return 0;
+    }
+    if (parsed.positionals.length > 1) throw new UsageError(`samctl ${command} takes at most one name`);
+    if (parsed.positionals[0] !== undefined) socketPath(parsed.positionals[0]);
+    const answer = await askControl(command, parsed.positionals[0]);
+    if (command === "stop" || parsed.values.json) {
+      process.stdout.write(`${JSON.stringify(answer)}\n`);
+    } else {
+      const age = answer.lastMessageAge === null ? "none yet" : `${String(answer.lastMessageAge)} ms ago`;
+      process.stdout.write(`${String(answer.name)}: ${String(answer.phase)}, instance ${String(answer.instanceId)} (PID ${String(answer.instancePid ?? "-")}), ${answer.started ? "started" : "not started"}, ${String(answer.restarts)} restarts, last heartbeat ${age}${answer.quorate === null ? "" : `, quorate: ${String(answer.quorate)}`}\n`);
+    }
+    return 0;
+  }
   if (command !== "run") throw new UsageError(`unknown command "${command}" (samctl run -- <command>; samctl --help)`);
   const options = parseRunOptions(rest);
   if (options === "help") {
     process.stdout.write(`${runUsage}\n`);
     return 0;
   }
-  return superviseCommand({ command: options.command, args: options.args, sam: options.sam, onEvent: eventLogger(options.log), probe: options.probe });
+  let supervision: Supervision | undefined;
+  await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args] }));
+  supervision = await startSupervision({ command: options.command, args: options.args, sam: options.sam, onEvent: eventLogger(options.log), probe: options.probe });
+  return supervision.done;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,8 @@
 // The real samctl binary, driven as a user would.
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -94,6 +97,27 @@ describe("probes", () => {
   });
 });
 
+describe("status and stop", () => {
+  it("samctl status --json reports the running supervisor; samctl stop stops it; the socket is private", async () => {
+    const runtime = mkdtempSync(join(tmpdir(), "samkit-runtime-"));
+    const env = { ...process.env, SAMKIT_RUNTIME_DIR: runtime };
+    const child = spawn(process.execPath, [samctl, "run", "--name", "web", "--interval", "300ms", "--log", "none", "--", process.execPath, fixture("heartbeats.mjs")], { env, stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    const ask = (...args: string[]) => spawnSync(process.execPath, [samctl, ...args], { env, encoding: "utf8" });
+    const status = JSON.parse(ask("status", "web", "--json").stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({ name: "web", pid: child.pid, phase: "running", instanceId: 1, started: true, restarts: 0, interval: 300, warnSignal: "SIGTERM", quorate: null });
+    expect(status.lastMessageAge).toBeLessThan(300);
+    expect(typeof status.instancePid).toBe("number");
+    expect(ask("status").stdout).toMatch(/^web: running, instance 1 \(PID \d+\), started, 0 restarts, last heartbeat \d+ ms ago/);
+    expect(statSync(join(runtime, "web.sock")).mode & 0o777).toBe(0o600);
+    expect(ask("stop", "web").stdout).toContain('"stopping":true');
+    expect(await exited).toBe(143);
+    expect(ask("status", "web").status).toBe(2);
+    rmSync(runtime, { recursive: true, force: true });
+  });
+});
+
 describe("usage", () => {
   it.each([
     [["run", "--interval", "2x", "--", "true"], /--interval: "2x" is not a duration/],
@@ -108,6 +132,8 @@ describe("usage", () => {
     [["run", "--speed", "1", "--", "true"], /Unknown option '--speed'/],
     [["run", "--interval", "1s"], /no command: put it after --/],
     [["launch"], /unknown command "launch"/],
+    [["status", "../etc"], /may hold letters/],
+    [["run", "--name", "a/b", "--", "true"], /--name: "a\/b"/],
     [["run", "--health-http", "http://x/", "--", "true"], /--health-http needs --interval above 0/],
     [["run", "--interval", "1s", "--health-http", "ftp://x/", "--", "true"], /--health-http: "ftp:\/\/x\/" is not an http or https URL/],
     [["run", "--interval", "1s", "--health-tcp", "localhost", "--", "true"], /--health-tcp: "localhost" is not host:port/],
