@@ -15,6 +15,10 @@ export interface RunOptions {
   log: "auto" | "text" | "json" | "none";
   probe: Probe | undefined;
   name: string;
+  /** Plugins to load: a file store path, corosync's quorum, corosync's CMAP. */
+  store: string | undefined;
+  quorum: "corosync" | undefined;
+  cmap: boolean;
 }
 
 export const runUsage = `usage: samctl run [options] -- <command> [arguments...]
@@ -39,6 +43,9 @@ options:
                             a probe run every interval / 2: exit 0 is a heartbeat (no shell)
   --health-http <url>       a probe: GET answered 2xx or 3xx within interval / 2
   --health-tcp <host:port>  a probe: a TCP connection accepted within interval / 2
+  --store <path>            keep the instance's stored data in a file (needs @samkit/store-file)
+  --quorum corosync         start() waits for quorum; losing it recovers at once (needs @samkit/quorum-corosync)
+  --cmap                    publish the state in corosync's CMAP (needs @samkit/quorum-corosync)
   --name <name>             the name samctl status and samctl stop use (default: the command's base name)
   --log auto|text|json|none supervisor events on stderr: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                this help
@@ -86,6 +93,9 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         "no-restart-exit-code": { type: "string" },
         log: { type: "string" },
         name: { type: "string" },
+        store: { type: "string" },
+        quorum: { type: "string" },
+        cmap: { type: "boolean" },
         "health-cmd": { type: "string" },
         "health-http": { type: "string" },
         "health-tcp": { type: "string" },
@@ -139,6 +149,10 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     const text = values[probes[0]!] as string;
     probe = probes[0] === "health-cmd" ? commandProbe(text) : probes[0] === "health-http" ? httpProbe(text) : tcpProbe(text);
   }
+  const quorum = values.quorum as string | undefined;
+  if (quorum !== undefined && quorum !== "corosync") throw new UsageError(`--quorum: "${quorum}" is not a quorum source samctl knows (corosync)`);
+  const store = values.store as string | undefined;
+  if (store !== undefined && store.trim() === "") throw new UsageError("--store needs a file path");
   const log = (values.log as string | undefined) ?? "auto";
   if (!["auto", "text", "json", "none"].includes(log)) throw new UsageError(`--log: "${log}" is not auto, text, json or none`);
   return {
@@ -148,5 +162,8 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     log: log as RunOptions["log"],
     probe,
     name: (values.name as string | undefined) ?? (command[0]!.split("/").pop() || "samctl"),
+    store,
+    quorum: quorum as "corosync" | undefined,
+    cmap: values.cmap === true,
   };
 }

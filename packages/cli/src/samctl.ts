@@ -8,6 +8,7 @@ import { askControl, listenForControl, socketPath } from "./control-socket.js";
 import { parseRunOptions, runUsage } from "./run-options.js";
 import { eventLogger } from "./event-log.js";
 import { UsageError } from "./usage-error.js";
+import { withPlugins } from "./plugins.js";
 
 const usage = `usage: samctl <command> [options]
 
@@ -64,7 +65,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let supervision: Supervision | undefined;
   await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args] }));
-  supervision = await startSupervision({ command: options.command, args: options.args, sam: options.sam, onEvent: eventLogger(options.log), probe: options.probe });
+  const sam = await withPlugins(options);
+  supervision = await startSupervision({ command: options.command, args: options.args, sam, onEvent: eventLogger(options.log), probe: options.probe });
   return supervision.done;
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cmapKeys, corosyncUnavailableReason } from "@samkit/conformance";
 import { describe, expect, it } from "vitest";
 
 const samctl = fileURLToPath(new URL("../dist/samctl.js", import.meta.url));
@@ -97,6 +98,31 @@ describe("probes", () => {
   });
 });
 
+describe("plugins", () => {
+  it("--store keeps the data for the next samctl", () => {
+    const folder = mkdtempSync(join(tmpdir(), "samkit-cli-store-"));
+    const path = join(folder, "sam.data");
+    const first = run(["run", "--store", path, "--log", "none", "--", process.execPath, fixture("stores.mjs"), "kept"]);
+    expect(first.stdout, first.stderr).toBe("restored nothing\n");
+    const second = run(["run", "--store", path, "--log", "none", "--", process.execPath, fixture("stores.mjs"), "again"]);
+    expect(second.stdout).toBe("restored kept\n");
+    expect(second.status).toBe(0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it.skipIf(corosyncUnavailableReason() !== undefined && process.env.SAMKIT_REQUIRE_COROSYNC !== "1")("--quorum corosync and --cmap: the keys are published and deleted on a clean exit", async () => {
+    const child = spawn(process.execPath, [samctl, "run", "--quorum", "corosync", "--cmap", "--name", "cmap-test", "--interval", "1s", "--log", "none", "--", process.execPath, fixture("heartbeats.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    const keys = await cmapKeys(`resources.process.${child.pid}.`);
+    expect(keys.get(`resources.process.${child.pid}.state`)).toBe("running");
+    expect(keys.get(`resources.process.${child.pid}.recovery`)).toBe("restart");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect((await cmapKeys(`resources.process.${child.pid}.`)).size).toBe(0);
+  });
+});
+
 describe("status and stop", () => {
   it("samctl status --json reports the running supervisor; samctl stop stops it; the socket is private", async () => {
     const runtime = mkdtempSync(join(tmpdir(), "samkit-runtime-"));
@@ -133,6 +159,8 @@ describe("usage", () => {
     [["run", "--interval", "1s"], /no command: put it after --/],
     [["launch"], /unknown command "launch"/],
     [["status", "../etc"], /may hold letters/],
+    [["run", "--quorum", "etcd", "--", "true"], /--quorum: "etcd" is not a quorum source/],
+    [["run", "--store", " ", "--", "true"], /--store needs a file path/],
     [["run", "--name", "a/b", "--", "true"], /--name: "a\/b"/],
     [["run", "--health-http", "http://x/", "--", "true"], /--health-http needs --interval above 0/],
     [["run", "--interval", "1s", "--health-http", "ftp://x/", "--", "true"], /--health-http: "ftp:\/\/x\/" is not an http or https URL/],
