@@ -46,6 +46,7 @@ options:
   --store <path>            keep the instance's stored data in a file (needs @samkit/store-file)
   --quorum corosync         start() waits for quorum; losing it recovers at once (needs @samkit/quorum-corosync)
   --cmap                    publish the state in corosync's CMAP (needs @samkit/quorum-corosync)
+  --config <path>           a samkit.config.json or .mjs (default: ./samkit.config.json or .mjs if present)
   --name <name>             the name samctl status and samctl stop use (default: the command's base name)
   --log auto|text|json|none supervisor events on stderr: text on a terminal, JSON lines otherwise (default auto)
   -h, --help                this help
@@ -57,7 +58,12 @@ examples:
   samctl run -- node server.js
   samctl run --interval 2s --warn-signal SIGUSR2 -- node worker.js --queue jobs
   samctl run --recovery quit --no-restart-limit -- ./batch.sh
-  samctl run --interval 2s --health-http http://127.0.0.1:8080/healthz -- ./server`;
+  samctl run --interval 2s --health-http http://127.0.0.1:8080/healthz -- ./server
+
+Flags beat SAMKIT_* environment variables (SAMKIT_INTERVAL, SAMKIT_RECOVERY, SAMKIT_WARN_SIGNAL,
+SAMKIT_RESTART_LIMIT, SAMKIT_BACKOFF, SAMKIT_NO_RESTART_EXIT_CODE, SAMKIT_NAME, SAMKIT_LOG,
+SAMKIT_STORE, SAMKIT_QUORUM, SAMKIT_CMAP, SAMKIT_HEALTH_CMD, SAMKIT_HEALTH_HTTP, SAMKIT_HEALTH_TCP),
+which beat the config file, which beats the defaults.`;
 
 function required(value: string | undefined, option: string): string {
   if (value === undefined) throw new UsageError(`${option} needs a value`);
@@ -93,6 +99,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         "no-restart-exit-code": { type: "string" },
         log: { type: "string" },
         name: { type: "string" },
+        config: { type: "string" },
         store: { type: "string" },
         quorum: { type: "string" },
         cmap: { type: "boolean" },
@@ -120,6 +127,10 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
       throw new UsageError(`--warn-signal: "${String(values["warn-signal"])}" is not a signal (examples: SIGTERM, USR2, 15)`);
     }
   }
+  // A flag and its --no- form can both come (config, environment, command line): the later wins.
+  const later = (flag: string) => Math.max(own.lastIndexOf(`--${flag}`), ...own.map((token, index) => (token.startsWith(`--${flag}=`) ? index : -1))) > own.lastIndexOf(`--no-${flag}`);
+  if (values["no-restart-limit"] && values["restart-limit"] !== undefined && later("restart-limit")) values["no-restart-limit"] = undefined;
+  if (values["no-backoff"] && values.backoff !== undefined && later("backoff")) values["no-backoff"] = undefined;
   let restartLimit: SamOptions["restartLimit"] = { count: 5, window: 10_000 };
   if (values["no-restart-limit"]) restartLimit = undefined;
   else if (values["restart-limit"] !== undefined) {

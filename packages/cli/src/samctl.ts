@@ -9,6 +9,7 @@ import { parseRunOptions, runUsage } from "./run-options.js";
 import { eventLogger } from "./event-log.js";
 import { UsageError } from "./usage-error.js";
 import { withPlugins } from "./plugins.js";
+import { environmentTokens, loadConfig } from "./config.js";
 
 const usage = `usage: samctl <command> [options]
 
@@ -58,7 +59,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command !== "run") throw new UsageError(`unknown command "${command}" (samctl run -- <command>; samctl --help)`);
-  const options = parseRunOptions(rest);
+  // Flags beat the environment, which beats the config file: later tokens win in parseArgs.
+  const separator = rest.indexOf("--");
+  const flags = separator < 0 ? rest : rest.slice(0, separator);
+  const configFlag = flags.findIndex((token) => token === "--config" || token.startsWith("--config="));
+  const configPath = configFlag < 0 ? undefined : flags[configFlag]!.includes("=") ? flags[configFlag]!.slice(9) : flags[configFlag + 1];
+  const config = flags.includes("--help") || flags.includes("-h") ? { tokens: [] } : await loadConfig(configPath);
+  const options = parseRunOptions([...config.tokens, ...environmentTokens(), ...rest]);
   if (options === "help") {
     process.stdout.write(`${runUsage}\n`);
     return 0;

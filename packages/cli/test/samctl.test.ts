@@ -1,6 +1,6 @@
 // The real samctl binary, driven as a user would.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,6 +120,54 @@ describe("plugins", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(143);
     expect((await cmapKeys(`resources.process.${child.pid}.`)).size).toBe(0);
+  });
+});
+
+describe("settings: flags beat SAMKIT_* variables, which beat the config file", () => {
+  const inFolder = (files: Record<string, string>, args: string[], env: Record<string, string> = {}) => {
+    const folder = mkdtempSync(join(tmpdir(), "samkit-config-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+    const result = spawnSync(process.execPath, [samctl, ...args], { encoding: "utf8", cwd: folder, env: { ...process.env, ...env }, timeout: 20_000 });
+    rmSync(folder, { recursive: true, force: true });
+    return result;
+  };
+  const program = ["--", "sh", "-c", "exit 3"];
+
+  it("each source is used, and the stronger one wins", () => {
+    // A bad value shows which source was used: the error names the option.
+    expect(inFolder({ "samkit.config.json": '{ "recovery": "config-wins" }' }, ["run", ...program]).stderr).toMatch(/--recovery: "config-wins"/);
+    expect(inFolder({ "samkit.config.json": '{ "recovery": "config-wins" }' }, ["run", ...program], { SAMKIT_RECOVERY: "env-wins" }).stderr).toMatch(/--recovery: "env-wins"/);
+    expect(inFolder({ "samkit.config.json": '{ "recovery": "config-wins" }' }, ["run", "--recovery", "quit", "--log", "none", ...program], { SAMKIT_RECOVERY: "env-wins" }).status).toBe(3);
+  });
+
+  it("samkit.config.mjs with defineConfig, and --config", () => {
+    const cli = new URL("../dist/index.js", import.meta.url).href;
+    const mjs = `import { defineConfig } from ${JSON.stringify(cli)};\nexport default defineConfig({ log: "nonsense" });\n`;
+    expect(inFolder({ "samkit.config.mjs": mjs }, ["run", ...program]).stderr).toMatch(/--log: "nonsense"/);
+    expect(inFolder({ "other.json": '{ "log": "again" }' }, ["run", "--config", "other.json", ...program]).stderr).toMatch(/--log: "again"/);
+  });
+
+  it.each([
+    [{ "samkit.config.json": '{ "intervall": "2s" }' }, [], /samkit\.config\.json: unknown setting "intervall"/],
+    [{ "samkit.config.json": '{ "cmap": "yes" }' }, [], /samkit\.config\.json: cmap must be true or false/],
+    [{ "samkit.config.json": "{ not json" }, [], /samkit\.config\.json: cannot be read/],
+    [{ "samkit.config.json": "[1]" }, [], /must hold an object of settings/],
+    [{}, ["--config", "missing.json"], /--config: missing.json does not exist/],
+  ])("a bad config %j: one line naming the file and the setting, exit 2", (files, extra, reason) => {
+    const result = inFolder(files as Record<string, string>, ["run", ...extra, ...program]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a --no- form from the config gives way to the flag", () => {
+    const result = inFolder({ "samkit.config.json": '{ "restartLimit": false }' }, ["run", "--restart-limit", "bad", ...program]);
+    expect(result.stderr).toMatch(/--restart-limit: "bad"/);
+  });
+
+  it("the published JSON Schema knows every setting", () => {
+    const schema = JSON.parse(readFileSync(new URL("../samkit.config.schema.json", import.meta.url), "utf8")) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "backoff", "cmap", "healthCmd", "healthHttp", "healthTcp", "interval", "log", "name", "noRestartExitCode", "quorum", "recovery", "restartLimit", "store", "warnSignal"]);
   });
 });
 
