@@ -25,6 +25,8 @@ export interface Supervision {
   status(): SupervisorStatus;
   /** Stops the instance (warn signal, SIGKILL one interval later); `done` then resolves. */
   stop(): void;
+  /** A message for the current instance from outside its channel (the systemd notify protocol). */
+  external(message: "start" | "stop" | "heartbeat" | "mark-failed"): void;
 }
 
 /** Resolves with the exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
@@ -52,5 +54,5 @@ export async function startSupervision(options: SuperviseCommandOptions): Promis
     onEvent: options.onEvent,
     probe: options.probe,
   });
-  return { done: supervisor.run(), status: () => supervisor.status(), stop: () => supervisor.stop() };
+  return { done: supervisor.run(), status: () => supervisor.status(), stop: () => supervisor.stop(), external: (message) => supervisor.external(message) };
 }

@@ -58,8 +58,8 @@ const channelDrainTimeout = 100;
 
 interface Instance {
   id: number;
-  /** Started by the supervisor itself (probe mode): its acknowledgement goes nowhere. */
-  startedBySupervisor?: boolean;
+  /** Requests made for the instance by the supervisor itself (probes, the notify protocol): their acknowledgements go nowhere. */
+  silentAcknowledgements?: Set<"start" | "stop">;
   probeTimer?: NodeJS.Timeout;
   child: ChildProcess;
   channel: Socket;
@@ -130,6 +130,23 @@ export class ForkSupervisor {
       warnSignal: state.warnSignal,
       interval: this.#settings.options.interval,
     };
+  }
+
+  /**
+   * A message for the current instance that did not come over its channel: a probe's pass, or the
+   * systemd notify protocol (READY=1 is start, WATCHDOG=1 a heartbeat, STOPPING=1 stop,
+   * WATCHDOG=trigger mark failed).
+   */
+  external(message: "start" | "stop" | "heartbeat" | "mark-failed"): void {
+    const instance = this.#instance;
+    if (!instance || instance.exited) return;
+    const now = performance.now();
+    if (message === "mark-failed") {
+      this.#handle({ type: "mark-failed", now });
+      return;
+    }
+    if (message === "start" || message === "stop") (instance.silentAcknowledgements ??= new Set()).add(message);
+    this.#handle({ type: "message", now, message });
   }
 
   /** A stop request, as SIGTERM gives one. */
@@ -232,10 +249,7 @@ export class ForkSupervisor {
       }
       case "acknowledge": {
         if (!instance || instance.exited) return;
-        if (action.message === "start" && instance.startedBySupervisor) {
-          instance.startedBySupervisor = false;
-          return;
-        }
+        if (instance.silentAcknowledgements?.delete(action.message)) return;
         const request = action.message === "start" ? InstanceFrame.start : InstanceFrame.stop;
         instance.channel.write(okReplies[request] as Buffer);
         return;
@@ -334,8 +348,7 @@ export class ForkSupervisor {
   #startProbing(instance: Instance): void {
     const probe = this.#settings.probe!;
     const period = Math.max(10, Math.floor(this.#settings.options.interval / 2));
-    instance.startedBySupervisor = true;
-    this.#handle({ type: "message", now: performance.now(), message: "start" });
+    this.external("start");
     let running = false;
     instance.probeTimer = setInterval(() => {
       if (running || instance.exited || instance !== this.#instance) return;

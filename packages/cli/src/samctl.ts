@@ -10,6 +10,8 @@ import { eventLogger } from "./event-log.js";
 import { UsageError } from "./usage-error.js";
 import { withPlugins } from "./plugins.js";
 import { environmentTokens, loadConfig } from "./config.js";
+import { listenForNotify } from "./notify-protocol.js";
+import { unlinkSync } from "node:fs";
 
 const usage = `usage: samctl <command> [options]
 
@@ -71,7 +73,19 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let supervision: Supervision | undefined;
-  await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args] }));
+  const server = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify.status ?? null }));
+  // The notify socket sits beside the control socket; the program finds it in NOTIFY_SOCKET.
+  const notifyPath = `${String(server.address()).replace(/\.sock$/, "")}.notify`;
+  const notify = listenForNotify(notifyPath, () => supervision);
+  process.env.NOTIFY_SOCKET = notifyPath;
+  if (options.sam.interval > 0) process.env.WATCHDOG_USEC = String(options.sam.interval * 1000);
+  process.once("exit", () => {
+    try {
+      unlinkSync(notifyPath);
+    } catch {
+      // Gone already.
+    }
+  });
   const sam = await withPlugins(options);
   supervision = await startSupervision({ command: options.command, args: options.args, sam, onEvent: eventLogger(options.log), probe: options.probe });
   return supervision.done;

@@ -123,6 +123,50 @@ describe("plugins", () => {
   });
 });
 
+describe("the systemd notify protocol", () => {
+  it("a program sending READY=1 and WATCHDOG=1 is supervised, shows its STATUS=, and is restarted when it stops sending", async () => {
+    const runtime = mkdtempSync(join(tmpdir(), "samkit-runtime-"));
+    const env = { ...process.env, SAMKIT_RUNTIME_DIR: runtime };
+    const child = spawn(process.execPath, [samctl, "run", "--name", "notify", "--interval", "400ms", "--log", "json", "--", "python3", fixture("notify.py"), "12"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const lines = async (count: number) => {
+      const started = Date.now();
+      while (stdout.trim().split("\n").filter(Boolean).length < count && Date.now() - started < 15_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    await lines(1);
+    expect(stdout).toMatch(/^started, watchdog 400000 us/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const status = JSON.parse(spawnSync(process.execPath, [samctl, "status", "notify", "--json"], { env, encoding: "utf8" }).stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({ started: true, programStatus: "warming up", instanceId: 1 });
+    await lines(2);
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(runtime, { recursive: true, force: true });
+    const events = stderr.trim().split("\n").map((line) => JSON.parse(line) as { type: string; signal?: string; reason?: string; instanceId?: number });
+    expect(events.find((event) => event.type === "signal")).toMatchObject({ signal: "SIGTERM", reason: "timeout", instanceId: 1 });
+    expect(events.filter((event) => event.type === "spawn").length).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
+  it("a datagram from outside the program's process group is not heard", async () => {
+    const runtime = mkdtempSync(join(tmpdir(), "samkit-runtime-"));
+    const env = { ...process.env, SAMKIT_RUNTIME_DIR: runtime };
+    const child = spawn(process.execPath, [samctl, "run", "--name", "quiet", "--interval", "300ms", "--log", "none", "--", "sleep", "30"], { env, stdio: "ignore" });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const send = spawnSync("python3", ["-c", `import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", ${JSON.stringify(join(runtime, "quiet.notify"))})`]);
+    expect(send.status).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const status = JSON.parse(spawnSync(process.execPath, [samctl, "status", "quiet", "--json"], { env, encoding: "utf8" }).stdout) as Record<string, unknown>;
+    expect(status.started).toBe(false);
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.on("exit", resolve));
+    rmSync(runtime, { recursive: true, force: true });
+  });
+});
+
 describe("settings: flags beat SAMKIT_* variables, which beat the config file", () => {
   const inFolder = (files: Record<string, string>, args: string[], env: Record<string, string> = {}) => {
     const folder = mkdtempSync(join(tmpdir(), "samkit-config-"));

@@ -1,0 +1,60 @@
+/**
+ * systemd's notify protocol, so a program written for systemd's watchdog runs under samctl
+ * unchanged: samctl sets NOTIFY_SOCKET and WATCHDOG_USEC; READY=1 starts health checking,
+ * WATCHDOG=1 is a heartbeat, STOPPING=1 stops it, STATUS= is shown by `samctl status`, and
+ * WATCHDOG=trigger marks the program failed. Only the program's own process group is heard.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Supervision } from "@samkit/backend-fork";
+
+interface NotifyBinding {
+  open(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
+}
+
+function loadBinding(): NotifyBinding {
+  const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
+  const addon = join(resolve(dirname(here), ".."), "native", "build", "Release", "samkit_notify.node");
+  return createRequire(here)(addon) as NotifyBinding;
+}
+
+function processGroup(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface NotifyListener {
+  /** The last STATUS= the program sent. */
+  readonly status: string | undefined;
+  close(): void;
+}
+
+/** Listens on `path`; messages go to the current instance of `current()`. */
+export function listenForNotify(path: string, current: () => Supervision | undefined): NotifyListener {
+  let status: string | undefined;
+  const socket = loadBinding().open(path, (text, pid) => {
+    const supervision = current();
+    const instancePid = supervision?.status().instancePid;
+    // The instance leads its own process group: a sender outside it is not the program.
+    if (!supervision || !instancePid || processGroup(pid) !== instancePid) return;
+    for (const line of text.split("\n")) {
+      if (line === "READY=1") supervision.external("start");
+      else if (line === "WATCHDOG=1") supervision.external("heartbeat");
+      else if (line === "STOPPING=1") supervision.external("stop");
+      else if (line === "WATCHDOG=trigger") supervision.external("mark-failed");
+      else if (line.startsWith("STATUS=")) status = line.slice(7, 1007);
+    }
+  });
+  return {
+    get status() {
+      return status;
+    },
+    close: () => socket.close(),
+  };
+}
