@@ -19,6 +19,7 @@ export interface RunOptions {
   store: string | undefined;
   quorum: "corosync" | undefined;
   cmap: boolean;
+  backend: "fork" | "native";
 }
 
 export const runUsage = `usage: samctl run [options] -- <command> [arguments...]
@@ -43,6 +44,9 @@ options:
                             a probe run every interval / 2: exit 0 is a heartbeat (no shell)
   --health-http <url>       a probe: GET answered 2xx or 3xx within interval / 2
   --health-tcp <host:port>  a probe: a TCP connection accepted within interval / 2
+  --backend fork|native     fork: samctl supervises (default); native: corosync's libsam does, through
+                            sam-agent, which samctl becomes (needs @samkit/backend-native; no probes,
+                            notify protocol, store or status/stop then)
   --store <path>            keep the instance's stored data in a file (needs @samkit/store-file)
   --quorum corosync         start() waits for quorum; losing it recovers at once (needs @samkit/quorum-corosync)
   --cmap                    publish the state in corosync's CMAP (needs @samkit/quorum-corosync)
@@ -101,6 +105,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         name: { type: "string" },
         config: { type: "string" },
         store: { type: "string" },
+        backend: { type: "string" },
         quorum: { type: "string" },
         cmap: { type: "boolean" },
         "health-cmd": { type: "string" },
@@ -164,6 +169,12 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
   if (quorum !== undefined && quorum !== "corosync") throw new UsageError(`--quorum: "${quorum}" is not a quorum source samctl knows (corosync)`);
   const store = values.store as string | undefined;
   if (store !== undefined && store.trim() === "") throw new UsageError("--store needs a file path");
+  const backend = (values.backend as string | undefined) ?? "fork";
+  if (backend !== "fork" && backend !== "native") throw new UsageError(`--backend: "${backend}" is neither fork nor native`);
+  if (backend === "native") {
+    const unsupported = probes.length > 0 ? `--${probes[0]}` : store !== undefined ? "--store" : values["no-restart-limit"] !== true && values["restart-limit"] !== undefined ? "--restart-limit" : values.backoff !== undefined && !values["no-backoff"] ? "--backoff" : undefined;
+    if (unsupported) throw new UsageError(`${unsupported} does not work with --backend native: libsam decides alone`);
+  }
   const log = (values.log as string | undefined) ?? "auto";
   if (!["auto", "text", "json", "none"].includes(log)) throw new UsageError(`--log: "${log}" is not auto, text, json or none`);
   return {
@@ -176,5 +187,6 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     store,
     quorum: quorum as "corosync" | undefined,
     cmap: values.cmap === true,
+    backend,
   };
 }

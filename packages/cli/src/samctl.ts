@@ -72,6 +72,15 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${runUsage}\n`);
     return 0;
   }
+  if (options.backend === "native") {
+    // libsam has no restart limit, back-off or no-restart code: samctl's defaults do not apply.
+    const { execUnderLibsam } = await import("@samkit/backend-native").catch(() => {
+      throw new UsageError("--backend native needs @samkit/backend-native: npm install @samkit/backend-native");
+    });
+    const sam = await withPlugins({ ...options, sam: { ...options.sam, restartLimit: undefined, backoff: undefined, noRestartExitCode: undefined } });
+    await sam.quorum?.close();
+    execUnderLibsam({ command: options.command, args: options.args, sam, events: options.log === "none" ? undefined : { fd: 2, prefix: "" } });
+  }
   let supervision: Supervision | undefined;
   const server = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify.status ?? null }));
   // The notify socket sits beside the control socket; the program finds it in NOTIFY_SOCKET.

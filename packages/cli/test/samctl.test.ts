@@ -98,6 +98,18 @@ describe("probes", () => {
   });
 });
 
+describe("--backend native", () => {
+  it("samctl becomes libsam's server (same PID); a samkit program's hang is handled by libsam", () => {
+    const result = run(["run", "--backend", "native", "--interval", "300ms", "--", process.execPath, fixture("hangs-once-native.mjs")]);
+    expect(result.status, result.stderr).toBe(0);
+    const pids = [...result.stdout.matchAll(/instance (\d) under libsam (\d+)/g)];
+    expect(pids.map((match) => match[1])).toEqual(["1", "2"]);
+    const events = result.stderr.trim().split("\n").map((line) => JSON.parse(line) as { type: string; signal?: string; reason?: string; pid?: number });
+    expect(events.filter((event) => event.type === "signal").map((event) => `${event.signal} ${event.reason}`)).toEqual(["SIGTERM libsam"]);
+    expect(events[0]!.pid).toBe(Number(pids[0]![2]));
+  });
+});
+
 describe("plugins", () => {
   it("--store keeps the data for the next samctl", () => {
     const folder = mkdtempSync(join(tmpdir(), "samkit-cli-store-"));
@@ -252,6 +264,8 @@ describe("usage", () => {
     [["launch"], /unknown command "launch"/],
     [["status", "../etc"], /may hold letters/],
     [["run", "--quorum", "etcd", "--", "true"], /--quorum: "etcd" is not a quorum source/],
+    [["run", "--backend", "libsam", "--", "true"], /--backend: "libsam" is neither fork nor native/],
+    [["run", "--backend", "native", "--interval", "1s", "--health-tcp", "a:1", "--", "true"], /--health-tcp does not work with --backend native/],
     [["run", "--store", " ", "--", "true"], /--store needs a file path/],
     [["run", "--name", "a/b", "--", "true"], /--name: "a\/b"/],
     [["run", "--health-http", "http://x/", "--", "true"], /--health-http needs --interval above 0/],
