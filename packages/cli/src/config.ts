@@ -26,6 +26,7 @@ export interface SamctlConfig {
   quorum?: "corosync";
   cmap?: boolean;
   healthCmd?: string;
+  healthFile?: string;
   healthHttp?: string;
   healthTcp?: string;
 }
@@ -48,6 +49,7 @@ const keys: Record<Exclude<keyof SamctlConfig, "$schema">, { flag: string; env: 
   quorum: { flag: "--quorum", env: "SAMKIT_QUORUM", kind: "string" },
   cmap: { flag: "--cmap", env: "SAMKIT_CMAP", kind: "boolean" },
   healthCmd: { flag: "--health-cmd", env: "SAMKIT_HEALTH_CMD", kind: "string" },
+  healthFile: { flag: "--health-file", env: "SAMKIT_HEALTH_FILE", kind: "string" },
   healthHttp: { flag: "--health-http", env: "SAMKIT_HEALTH_HTTP", kind: "string" },
   healthTcp: { flag: "--health-tcp", env: "SAMKIT_HEALTH_TCP", kind: "string" },
 };

@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
+import { stat } from "node:fs/promises";
 import { UsageError } from "./usage-error.js";
 
 export type Probe = (timeout: number) => Promise<boolean>;
@@ -18,6 +19,22 @@ export function commandProbe(text: string): Probe {
       child.on("error", () => resolve(false));
       child.on("exit", (code) => resolve(code === 0));
     });
+}
+
+/**
+ * `--health-file <path>`: the program (a shell script, say) proves it is alive by touching the
+ * file; it passes while the file was modified within the last interval.
+ */
+export function fileProbe(path: string, interval: number): Probe {
+  if (path.trim() === "") throw new UsageError("--health-file needs a file path");
+  return async () => {
+    try {
+      const { mtimeMs } = await stat(path);
+      return Date.now() - mtimeMs <= interval;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** `--health-http URL`: a GET answered with 2xx or 3xx in time is healthy. */

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { parseSignal, type SamOptions } from "@samkit/core";
 import { parseDuration } from "./durations.js";
 import { UsageError } from "./usage-error.js";
-import { commandProbe, httpProbe, tcpProbe, type Probe } from "./probes.js";
+import { commandProbe, fileProbe, httpProbe, tcpProbe, type Probe } from "./probes.js";
 
 export interface RunOptions {
   command: string;
@@ -42,6 +42,7 @@ options:
                             an exit code meaning "failed for good": no restart (default 125)
   --health-cmd "<program> [args]"
                             a probe run every interval / 2: exit 0 is a heartbeat (no shell)
+  --health-file <path>      a probe: the file was touched within the last interval (for shell scripts)
   --health-http <url>       a probe: GET answered 2xx or 3xx within interval / 2
   --health-tcp <host:port>  a probe: a TCP connection accepted within interval / 2
   --backend fork|native     fork: samctl supervises (default); native: corosync's libsam does, through
@@ -66,7 +67,7 @@ examples:
 
 Flags beat SAMKIT_* environment variables (SAMKIT_INTERVAL, SAMKIT_RECOVERY, SAMKIT_WARN_SIGNAL,
 SAMKIT_RESTART_LIMIT, SAMKIT_BACKOFF, SAMKIT_NO_RESTART_EXIT_CODE, SAMKIT_NAME, SAMKIT_LOG,
-SAMKIT_STORE, SAMKIT_QUORUM, SAMKIT_CMAP, SAMKIT_HEALTH_CMD, SAMKIT_HEALTH_HTTP, SAMKIT_HEALTH_TCP),
+SAMKIT_STORE, SAMKIT_QUORUM, SAMKIT_CMAP, SAMKIT_HEALTH_CMD, SAMKIT_HEALTH_FILE, SAMKIT_HEALTH_HTTP, SAMKIT_HEALTH_TCP),
 which beat the config file, which beats the defaults.`;
 
 function required(value: string | undefined, option: string): string {
@@ -109,6 +110,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
         quorum: { type: "string" },
         cmap: { type: "boolean" },
         "health-cmd": { type: "string" },
+        "health-file": { type: "string" },
         "health-http": { type: "string" },
         "health-tcp": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -157,13 +159,13 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
     noRestartExitCode = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
     if (!(noRestartExitCode >= 1 && noRestartExitCode <= 255)) throw new UsageError(`--no-restart-exit-code: "${text}" is not an exit code from 1 to 255`);
   }
-  const probes = (["health-cmd", "health-http", "health-tcp"] as const).filter((name) => values[name] !== undefined);
+  const probes = (["health-cmd", "health-file", "health-http", "health-tcp"] as const).filter((name) => values[name] !== undefined);
   if (probes.length > 1) throw new UsageError(`--${probes[0]} and --${probes[1]}: one probe at a time`);
   let probe: Probe | undefined;
   if (probes.length === 1) {
     if (interval === 0) throw new UsageError(`--${probes[0]} needs --interval above 0 (the probe runs every interval / 2)`);
     const text = values[probes[0]!] as string;
-    probe = probes[0] === "health-cmd" ? commandProbe(text) : probes[0] === "health-http" ? httpProbe(text) : tcpProbe(text);
+    probe = probes[0] === "health-cmd" ? commandProbe(text) : probes[0] === "health-file" ? fileProbe(text, interval) : probes[0] === "health-http" ? httpProbe(text) : tcpProbe(text);
   }
   const quorum = values.quorum as string | undefined;
   if (quorum !== undefined && quorum !== "corosync") throw new UsageError(`--quorum: "${quorum}" is not a quorum source samctl knows (corosync)`);

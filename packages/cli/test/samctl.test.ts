@@ -86,6 +86,16 @@ describe("probes", () => {
     expect(result.stderr).toMatch(/"type":"signal".*"reason":"timeout"/);
   });
 
+  it("a shell script that stops writing heartbeats (touching a file) is warned and restarted", async () => {
+    const beat = `/tmp/samkit-heartbeat-${process.pid}`;
+    const script = `echo started; for i in 1 2 3 4 5 6; do touch ${beat}; sleep 0.1; done; echo silent >&2; sleep 60`;
+    const result = await probeRun(["--health-file", beat], ["sh", "-c", script]);
+    expect(result.stdout).toMatch(/started\nstarted/);
+    const signals = result.stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).filter((event) => event.type === "signal");
+    expect(signals[0]).toMatchObject({ signal: "SIGTERM", reason: "timeout", instanceId: 1 });
+    rmSync(beat, { force: true });
+  });
+
   it("a TCP probe passes while the port accepts", async () => {
     const port = 40_000 + (process.pid % 20_000);
     const server = spawn(process.execPath, ["-e", `require("net").createServer(() => {}).listen(${port}, "127.0.0.1")`]);
@@ -223,7 +233,7 @@ describe("settings: flags beat SAMKIT_* variables, which beat the config file", 
 
   it("the published JSON Schema knows every setting", () => {
     const schema = JSON.parse(readFileSync(new URL("../samkit.config.schema.json", import.meta.url), "utf8")) as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "backoff", "cmap", "healthCmd", "healthHttp", "healthTcp", "interval", "log", "name", "noRestartExitCode", "quorum", "recovery", "restartLimit", "store", "warnSignal"]);
+    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "backoff", "cmap", "healthCmd", "healthFile", "healthHttp", "healthTcp", "interval", "log", "name", "noRestartExitCode", "quorum", "recovery", "restartLimit", "store", "warnSignal"]);
   });
 });
 
