@@ -5,8 +5,10 @@ import type { SignalName } from "@samkit/core";
  * sub-millisecond precision (performance.timeOrigin + performance.now()), comparable across processes.
  */
 export type ForkSupervisorEvent =
-  | { type: "spawn"; time: number; instanceId: number; pid: number }
-  | { type: "signal"; time: number; instanceId: number; pid: number; signal: SignalName; reason: string }
+  /** `delay`: the restart delay the policy asked for; `waited`: milliseconds from the previous instance's exit being judged to this spawn. */
+  | { type: "spawn"; time: number; instanceId: number; pid: number; delay?: number; waited?: number }
+  /** `sinceLastMessage`: milliseconds since the instance's last message, measured in the supervisor. */
+  | { type: "signal"; time: number; instanceId: number; pid: number; signal: SignalName; reason: string; sinceLastMessage: number | null }
   | { type: "exit"; time: number; instanceId: number; pid: number; code: number | null; signal: SignalName | null }
   | { type: "quorum"; time: number; quorate: boolean }
   | { type: "quit"; time: number; exitCode: number; failed: boolean }

@@ -241,7 +241,8 @@ export class ForkSupervisor {
     switch (action.type) {
       case "signal": {
         if (!instance || instance.exited) return;
-        this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, signal: action.signal, reason: action.reason });
+        const sinceLastMessage = this.#lastMessageAt === null ? null : Math.round((performance.now() - this.#lastMessageAt) * 1000) / 1000;
+        this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, signal: action.signal, reason: action.reason, sinceLastMessage });
         // The warning is the instance's to handle; SIGKILL takes its whole process group.
         if (action.signal === "SIGKILL") killGroup(instance.child);
         else instance.child.kill(action.signal);
@@ -265,12 +266,14 @@ export class ForkSupervisor {
       case "publish-recovery":
         await options.cmap?.setRecovery(action.recovery);
         return;
-      case "spawn":
+      case "spawn": {
+        const asked = performance.now();
         if (action.delay > 0) await new Promise((resolve) => setTimeout(resolve, action.delay));
         // A stop request during the delay has ended supervision: start nothing more.
         if (this.#engine.state.phase !== "spawning") return;
-        this.#spawn(action.instanceId);
+        this.#spawn(action.instanceId, action.delay, Math.round((performance.now() - asked) * 1000) / 1000);
         return;
+      }
       case "quit":
         await this.#quit(action.exitCode, action.failed);
         return;
@@ -281,7 +284,7 @@ export class ForkSupervisor {
     this.#emit({ type: "error", time: wallClock(), instanceId: this.#instance?.id ?? 0, message });
   }
 
-  #spawn(instanceId: number): void {
+  #spawn(instanceId: number, delay = 0, waited = 0): void {
     const { entry } = this.#settings;
     const child = spawn(entry.command, entry.args, {
       stdio: ["inherit", "inherit", "inherit", "pipe"],
@@ -340,7 +343,7 @@ export class ForkSupervisor {
       // 127: the shell's code for a command that could not be run.
       if (child.pid === undefined) onExit(127, null);
     });
-    if (child.pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid: child.pid });
+    if (child.pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid: child.pid, delay, waited });
     this.#handle({ type: "spawned", now: performance.now() });
     if (this.#settings.probe) this.#startProbing(instance);
   }
