@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
+import { isatty } from "node:tty";
 import { performance } from "node:perf_hooks";
 import {
   PolicyEngine,
@@ -70,11 +71,14 @@ interface Instance {
 
 const wallClock = () => performance.timeOrigin + performance.now();
 
-/** SIGKILL to the instance's process group (it leads one: spawned detached). */
+const ownGroups = !isatty(0);
+
+/** SIGKILL to the instance's process group when it leads one, else to the instance. */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, "SIGKILL");
+    if (ownGroups) process.kill(-child.pid, "SIGKILL");
+    else child.kill("SIGKILL");
   } catch {
     // The group is empty already.
   }
@@ -288,8 +292,10 @@ export class ForkSupervisor {
     const { entry } = this.#settings;
     const child = spawn(entry.command, entry.args, {
       stdio: ["inherit", "inherit", "inherit", "pipe"],
-      // Its own process group, so that its children go with it (no orphans after a crash).
-      detached: true,
+      // Its own process group, so that its children go with it (no orphans after a crash). Not when
+      // standard input is a terminal: a process outside the terminal's foreground group that reads
+      // it would be stopped (SIGTTIN), so an interactive program keeps the terminal's group.
+      detached: ownGroups,
       env: this.#env,
     });
     const channel = child.stdio[channelFd] as Socket;
