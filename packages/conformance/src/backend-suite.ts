@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { processGone, runScenario, startScenario, type ScenarioRecord, type ScenarioRun } from "./run-scenario.js";
 import { crashLoopPolicy } from "./scenarios/restart-policy.js";
+import { expectExit, explain, find, isSignal, within } from "./suite-assertions.js";
 
 /** The parts of a test framework the suite uses (vitest, jest and mocha all fit). */
 export interface SuiteTest {
@@ -26,28 +27,7 @@ export interface BackendSuiteOptions {
   slack?: number;
 }
 
-function explain(run: ScenarioRun): string {
-  const failed = run.records.find((record) => record.event === "failed");
-  return `${failed ? `failure reported: ${String(failed.message)}\n` : ""}output:\n${run.output}\nrecords:\n${run.records.map((record) => JSON.stringify(record)).join("\n")}`;
-}
-
-function expectExit(run: ScenarioRun, expected: number): void {
-  assert.equal(run.exitCode, expected, `supervisor exit code ${run.exitCode ?? `signal ${run.signal}`}, expected ${expected}\n${explain(run)}`);
-}
-
-function find(run: ScenarioRun, what: string, predicate: (record: ScenarioRecord) => boolean): ScenarioRecord {
-  const record = run.records.find(predicate);
-  assert.ok(record, `no record of ${what}\n${explain(run)}`);
-  return record;
-}
-
-function within(value: number, low: number, high: number, what: string, run: ScenarioRun): void {
-  assert.ok(value >= low && value <= high, `${what} took ${value.toFixed(1)} ms, expected ${low} to ${high} ms\n${explain(run)}`);
-}
-
-/** A backend that cannot tell why it signals (backend-native: libsam decides) reports the reason "libsam". */
-export const isSignal = (signal: string, reason?: string) => (record: ScenarioRecord) =>
-  record.event === "supervisor-signal" && record.signal === signal && (reason === undefined || record.reason === reason || record.reason === "libsam");
+export { isSignal };
 
 /**
  * @param test the test framework's describe/it

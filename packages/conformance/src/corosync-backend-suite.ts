@@ -9,9 +9,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { runScenario, startScenario, type ScenarioRecord, type ScenarioRun } from "./run-scenario.js";
+import { runScenario, startScenario } from "./run-scenario.js";
 import { cmapDeletePrefix, cmapKeys, setTestQuorate, startTestCorosync, stopTestCorosync, testClusterName } from "./test-corosync.js";
-import { isSignal, type SuiteTest } from "./backend-suite.js";
+import type { SuiteTest } from "./backend-suite.js";
+import { expectExit, explain, find, isSignal } from "./suite-assertions.js";
 
 export interface CorosyncSuiteOptions {
   name?: string;
@@ -34,21 +35,6 @@ export function corosyncUnavailableReason(): string | undefined {
   if (result.status !== 0) return "the test corosync is not running (pnpm test starts it when run as root; or: node packages/conformance/dist/test-corosync-cli.js start)";
   if (!result.stdout.includes(`= ${testClusterName}`)) return `the corosync running here is not the test cluster (${testClusterName})`;
   return undefined;
-}
-
-function explain(run: ScenarioRun): string {
-  const failed = run.records.find((record) => record.event === "failed");
-  return `${failed ? `failure reported: ${String(failed.message)}\n` : ""}output:\n${run.output}\nrecords:\n${run.records.map((record) => JSON.stringify(record)).join("\n")}`;
-}
-
-function expectExit(run: ScenarioRun, expected: number): void {
-  assert.equal(run.exitCode, expected, `supervisor exit code ${run.exitCode ?? `signal ${run.signal}`}, expected ${expected}\n${explain(run)}`);
-}
-
-function find(run: ScenarioRun | { records: ScenarioRecord[] }, what: string, predicate: (record: ScenarioRecord) => boolean): ScenarioRecord {
-  const record = run.records.find(predicate);
-  assert.ok(record, `no record of ${what}\n${"exitCode" in run ? explain(run) : run.records.map((entry) => JSON.stringify(entry)).join("\n")}`);
-  return record;
 }
 
 /** Every test leaves corosync quorate and without its supervisors' keys. */
