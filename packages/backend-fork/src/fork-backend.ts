@@ -23,12 +23,20 @@ export interface ForkBackendOptions {
    * tests. register() still never resolves.
    */
   exit?: (exitCode: number) => void;
+  /**
+   * Warm standby: the supervisor keeps one spare instance started and parked inside register().
+   * When the active instance ends and is restarted, the spare is promoted at once (it gets the
+   * instance id, the data and the warn signal in its welcome), so a restart costs no Node start-up;
+   * a new spare is started in the background. The spare runs the entry script up to register(),
+   * so keep side effects after it. Default false.
+   */
+  standby?: boolean;
 }
 
 // Read (and removed from the environment) as soon as the backend loads.
 instanceMarker(markerVariable);
 
-const knownOptions = new Set(["onEvent", "killTimeout", "onSupervisorLost", "exit"]);
+const knownOptions = new Set(["onEvent", "killTimeout", "onSupervisorLost", "exit", "standby"]);
 
 function invalid(message: string): SamError {
   return new SamError("CS_ERR_INVALID_PARAM", `@samkit/backend-fork: ${message}`);
@@ -42,6 +50,7 @@ function validate(options: ForkBackendOptions): void {
   for (const key of ["onEvent", "onSupervisorLost", "exit"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "function") throw invalid(`options.${key} must be a function`);
   }
+  if (options.standby !== undefined && typeof options.standby !== "boolean") throw invalid(`options.standby must be true or false; got ${String(options.standby)}`);
   const { killTimeout } = options;
   if (killTimeout !== undefined && (typeof killTimeout !== "number" || !Number.isInteger(killTimeout) || killTimeout < 0 || killTimeout > 2_147_483_647)) {
     throw invalid(`options.killTimeout must be an integer number of milliseconds from 0 to 2147483647; got ${String(killTimeout)}`);
@@ -78,6 +87,7 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
         entry: entryCommand(),
         killTimeout: options.killTimeout,
         onEvent: options.onEvent,
+        standby: options.standby,
       });
       const exitCode = await supervisor.run();
       (options.exit ?? ((code: number) => process.exit(code)))(exitCode);

@@ -5,8 +5,13 @@ import type { SignalName } from "@samkit/core";
  * sub-millisecond precision (performance.timeOrigin + performance.now()), comparable across processes.
  */
 export type ForkSupervisorEvent =
-  /** `delay`: the restart delay the policy asked for; `waited`: milliseconds from the previous instance's exit being judged to this spawn. */
-  | { type: "spawn"; time: number; instanceId: number; pid: number; delay?: number; waited?: number }
+  /**
+   * `delay`: the restart delay the policy asked for; `waited`: milliseconds from the previous
+   * instance's exit being judged to this spawn; `standby`: the instance is the promoted spare.
+   */
+  | { type: "spawn"; time: number; instanceId: number; pid: number; delay?: number; waited?: number; standby?: boolean }
+  /** Warm standby: a spare instance was started and will wait in register() until it is needed. */
+  | { type: "standby"; time: number; pid: number }
   /** `sinceLastMessage`: milliseconds since the instance's last message, measured in the supervisor. */
   | { type: "signal"; time: number; instanceId: number; pid: number; signal: SignalName; reason: string; sinceLastMessage: number | null }
   | { type: "exit"; time: number; instanceId: number; pid: number; code: number | null; signal: SignalName | null }

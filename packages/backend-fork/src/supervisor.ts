@@ -50,7 +50,15 @@ export interface SupervisorSettings {
    * runs, and every passing probe is a heartbeat. Run every interval / 2 with the interval / 2 as time-out.
    */
   probe?: ((timeout: number) => Promise<boolean>) | undefined;
+  /**
+   * Warm standby: keep one spare instance started and parked inside register(), promoted at once
+   * (instance id, data and warn signal handed over in its welcome) when the active one ends.
+   */
+  standby?: boolean | undefined;
 }
+
+/** Milliseconds before a deadline its timer fires; the rest is waited out precisely (#spinToDeadline). */
+const spinMargin = 2;
 
 /** The channel is the instance's fd 3: the first one after stdio. */
 const channelFd = 3;
@@ -58,6 +66,7 @@ const channelFd = 3;
 const channelDrainTimeout = 100;
 
 interface Instance {
+  /** The instance id; 0 while a spare waits to be promoted. */
   id: number;
   /** Requests made for the instance by the supervisor itself (probes, the notify protocol): their acknowledgements go nowhere. */
   silentAcknowledgements?: Set<"start" | "stop">;
@@ -89,9 +98,16 @@ export class ForkSupervisor {
   readonly #engine: PolicyEngine;
   #data: Uint8Array | null;
   #instance: Instance | undefined;
+  /** The parked spare of the warm standby, if one runs. */
+  #spare: Instance | undefined;
   #lastMessageAt: number | null = null;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt: number | null = null;
+  // Two timers. Every deadline the engine sets is "now + interval", so one timer of that length,
+  // refreshed (re-armed in place, no allocation) whenever the deadline moves, covers them all. The
+  // other takes the rest: a fixed SIGKILL time, or the remainder when the first fired early.
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #deadlineTimerFor: number | null = null;
+  #otherTimer: NodeJS.Timeout | undefined;
+  #otherTimerAt: number | null = null;
   // Actions run one after another: a state published before a reply, a store saved before the next spawn.
   #work: Promise<void> = Promise.resolve();
   #finish: (exitCode: number) => void = () => {};
@@ -202,32 +218,72 @@ export class ForkSupervisor {
     if (actions.length > 0) {
       this.#work = this.#work.then(() => this.#perform(actions));
     }
-    this.#syncTimer();
+    this.#syncTimers(event.now);
   }
+
+  /** The hot path: a heartbeat allocates no event, no state and no timer. */
+  #heartbeat(now: number): void {
+    this.#lastMessageAt = now;
+    this.#engine.heartbeat(now);
+    this.#syncTimers(now);
+  }
+
+  #syncTimers(now: number): void {
+    const { deadline, killAt } = this.#engine.state;
+    const interval = this.#settings.options.interval;
+    let uncovered: number | null = null;
+    if (deadline !== null && deadline !== this.#deadlineTimerFor) {
+      if (deadline === now + interval) {
+        if (this.#deadlineTimer === undefined) this.#deadlineTimer = setTimeout(this.#onDeadlineTimer, Math.max(1, interval - spinMargin));
+        else this.#deadlineTimer.refresh();
+        this.#deadlineTimerFor = deadline;
+      } else {
+        uncovered = deadline;
+      }
+    }
+    const other = killAt === null ? uncovered : uncovered === null ? killAt : Math.min(killAt, uncovered);
+    if (other === this.#otherTimerAt) return;
+    if (this.#otherTimer !== undefined) clearTimeout(this.#otherTimer);
+    this.#otherTimer = undefined;
+    this.#otherTimerAt = other;
+    if (other !== null) this.#otherTimer = setTimeout(this.#onOtherTimer, Math.max(0, Math.ceil(other - performance.now())));
+  }
+
+  readonly #onDeadlineTimer = (): void => {
+    this.#deadlineTimerFor = null;
+    this.#spinToDeadline();
+  };
 
   /**
-   * One timer, armed at the engine's next deadline. Heartbeats only move the deadline later, so the
-   * timer is left alone then: when it fires early it is simply armed again. No allocation per heartbeat.
+   * Node's timers count whole milliseconds of a loop time that lags the clock, so they fire up to
+   * a millisecond or two off. The deadline timer is armed a little early and the rest is waited
+   * out here by turning the event loop (which still reads the channel) until the deadline: a
+   * millisecond or two of CPU, spent only when an instance is actually late.
    */
-  #syncTimer(): void {
-    const deadline = this.#engine.nextDeadline;
-    if (deadline === null) {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#timerAt = null;
+  readonly #spinToDeadline = (): void => {
+    // A message re-armed the timer meanwhile: the instance is not late.
+    if (this.#deadlineTimerFor !== null) return;
+    const deadline = this.#engine.state.deadline;
+    const now = performance.now();
+    if (deadline !== null && now < deadline && deadline - now <= spinMargin + 1) {
+      setImmediate(this.#spinToDeadline);
       return;
     }
-    if (this.#timerAt !== null && this.#timerAt <= deadline) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timerAt = deadline;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(deadline - performance.now())));
-  }
+    this.#handle({ type: "timer", now });
+  };
 
-  readonly #onTimer = (): void => {
-    this.#timer = undefined;
-    this.#timerAt = null;
+  readonly #onOtherTimer = (): void => {
+    this.#otherTimer = undefined;
+    this.#otherTimerAt = null;
     this.#handle({ type: "timer", now: performance.now() });
   };
+
+  #clearTimers(): void {
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    if (this.#otherTimer !== undefined) clearTimeout(this.#otherTimer);
+    this.#deadlineTimer = this.#otherTimer = undefined;
+    this.#deadlineTimerFor = this.#otherTimerAt = null;
+  }
 
   async #perform(actions: readonly PolicyAction[]): Promise<void> {
     for (const action of actions) {
@@ -289,6 +345,32 @@ export class ForkSupervisor {
   }
 
   #spawn(instanceId: number, delay = 0, waited = 0): void {
+    const spare = this.#spare;
+    const standby = spare !== undefined && !spare.exited;
+    this.#spare = undefined;
+    const instance = standby ? spare : this.#startProcess();
+    instance.id = instanceId;
+    this.#instance = instance;
+    const pid = instance.child.pid;
+    if (pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid, delay, waited, standby });
+    this.#handle({ type: "spawned", now: performance.now() });
+    // A spare that already said hello only waits for its welcome; one still starting gets it after its hello.
+    if (standby && instance.greeted) this.#welcome(instance);
+    if (this.#settings.probe) this.#startProbing(instance);
+  }
+
+  /** Starts the next spare (warm standby) once the active instance is on its way. */
+  #startSpare(): void {
+    const state = this.#engine.state;
+    if (!this.#settings.standby || this.#spare !== undefined || state.phase !== "running" || state.stopping) return;
+    const spare = this.#startProcess();
+    if (spare.child.pid === undefined) return;
+    this.#spare = spare;
+    this.#emit({ type: "standby", time: wallClock(), pid: spare.child.pid });
+  }
+
+  /** Starts the entry as a new process with its channel; the caller makes it the instance or the spare. */
+  #startProcess(): Instance {
     const { entry } = this.#settings;
     const child = spawn(entry.command, entry.args, {
       stdio: ["inherit", "inherit", "inherit", "pipe"],
@@ -300,7 +382,7 @@ export class ForkSupervisor {
     });
     const channel = child.stdio[channelFd] as Socket;
     const instance: Instance = {
-      id: instanceId,
+      id: 0,
       child,
       channel,
       greeted: false,
@@ -310,7 +392,6 @@ export class ForkSupervisor {
         (type, payload) => this.#onFrame(instance, type, payload),
       ),
     };
-    this.#instance = instance;
     channel.on("data", (chunk: Buffer) => {
       try {
         instance.reader.push(chunk);
@@ -329,7 +410,15 @@ export class ForkSupervisor {
       const finish = () => {
         instance.exited = true;
         channel.destroy();
-        this.#emit({ type: "exit", time: wallClock(), instanceId, pid: child.pid ?? 0, code, signal });
+        if (instance === this.#spare) {
+          this.#spare = undefined;
+          // Not restarted here: a spare that cannot start would otherwise be restarted in a loop.
+          // The next instance's start brings a new one.
+          this.#error(`the standby instance (PID ${child.pid ?? 0}) ended (${signal ?? `exit code ${String(code)}`}) before it was needed`);
+          return;
+        }
+        if (instance !== this.#instance) return;
+        this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: child.pid ?? 0, code, signal });
         this.#handle({ type: "exit", now: performance.now(), code, signal });
       };
       // Read what the instance wrote before it died (a stop, a data store) before judging its exit.
@@ -345,13 +434,28 @@ export class ForkSupervisor {
     };
     child.on("exit", onExit);
     child.on("error", (error) => {
-      this.#error(`instance ${instanceId} could not be started: ${error.message}`);
+      this.#error(`${instance === this.#spare ? "the standby instance" : `instance ${instance.id}`} could not be started: ${error.message}`);
       // 127: the shell's code for a command that could not be run.
       if (child.pid === undefined) onExit(127, null);
     });
-    if (child.pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid: child.pid, delay, waited });
-    this.#handle({ type: "spawned", now: performance.now() });
-    if (this.#settings.probe) this.#startProbing(instance);
+    return instance;
+  }
+
+  /** register() resolves in the instance: it learns its id, the data and the warn signal as they are now. */
+  #welcome(instance: Instance): void {
+    // Queued behind pending work, so the welcome carries data saved by a store still in flight.
+    this.#work = this.#work.then(() => {
+      if (instance.exited || instance !== this.#instance) return;
+      instance.channel.write(
+        encodeWelcome({
+          instanceId: instance.id,
+          interval: this.#settings.options.interval,
+          warnSignal: signalNumber(this.#engine.state.warnSignal),
+          data: this.#data,
+        }),
+      );
+      this.#startSpare();
+    });
   }
 
   #startProbing(instance: Instance): void {
@@ -394,17 +498,19 @@ export class ForkSupervisor {
   #protocolError(instance: Instance, error: unknown): void {
     instance.reader.fail();
     const reason = error instanceof Error ? error.message : String(error);
-    this.#error(`instance ${instance.id} broke the channel protocol (${reason}); it is killed`);
+    this.#error(`${instance.id === 0 ? "the standby instance" : `instance ${instance.id}`} broke the channel protocol (${reason}); it is killed`);
     if (!instance.exited) killGroup(instance.child);
   }
 
   #onFrame(instance: Instance, type: number, payload: Buffer): void {
-    if (instance !== this.#instance || instance.exited) return;
+    if (instance !== this.#instance || instance.exited) {
+      if (instance === this.#spare && !instance.exited) this.#onSpareFrame(instance, type, payload);
+      return;
+    }
     const cmap = this.#settings.options.cmap;
     if (type === InstanceFrame.heartbeat) {
-      // The hot path: no allocation beyond the engine's state step.
       cmap?.touch();
-      this.#handle({ type: "message", now: performance.now(), message: "heartbeat" });
+      this.#heartbeat(performance.now());
       return;
     }
     if (!instance.greeted && type !== InstanceFrame.hello) {
@@ -422,28 +528,11 @@ export class ForkSupervisor {
         }
         instance.greeted = true;
         if (hello.version !== protocolVersion) {
-          instance.channel.write(
-            encodeReply(
-              InstanceFrame.hello,
-              new SamError("CS_ERR_VERSION", "").csError,
-              `@samkit/backend-fork: the supervisor speaks channel protocol ${protocolVersion} and this instance ${hello.version}; run one version of @samkit/backend-fork`,
-            ),
-          );
+          this.#refuseVersion(instance, hello.version);
           return;
         }
         this.#handle({ type: "message", now, message: "other" });
-        // Queued behind pending work, so the welcome carries data saved by a store still in flight.
-        this.#work = this.#work.then(() => {
-          if (instance.exited) return;
-          instance.channel.write(
-            encodeWelcome({
-              instanceId: instance.id,
-              interval: this.#settings.options.interval,
-              warnSignal: signalNumber(this.#engine.state.warnSignal),
-              data: this.#data,
-            }),
-          );
-        });
+        this.#welcome(instance);
         return;
       }
       case InstanceFrame.start:
@@ -476,6 +565,27 @@ export class ForkSupervisor {
     }
   }
 
+  #refuseVersion(instance: Instance, version: number): void {
+    instance.channel.write(
+      encodeReply(
+        InstanceFrame.hello,
+        new SamError("CS_ERR_VERSION", "").csError,
+        `@samkit/backend-fork: the supervisor speaks channel protocol ${protocolVersion} and this instance ${version}; run one version of @samkit/backend-fork`,
+      ),
+    );
+  }
+
+  /** A spare only says hello, then waits in register() for its welcome. */
+  #onSpareFrame(spare: Instance, type: number, payload: Buffer): void {
+    const hello = type === InstanceFrame.hello ? decodeHello(payload) : undefined;
+    if (spare.greeted || hello === undefined) {
+      this.#protocolError(spare, new ProtocolError(spare.greeted ? `frame 0x${type.toString(16)} from a spare that has not been promoted` : "a malformed or missing hello"));
+      return;
+    }
+    spare.greeted = true;
+    if (hello.version !== protocolVersion) this.#refuseVersion(spare, hello.version);
+  }
+
   async #storeData(instance: Instance, data: Uint8Array | null): Promise<void> {
     const store = this.#settings.options.store;
     try {
@@ -491,7 +601,14 @@ export class ForkSupervisor {
 
   async #quit(exitCode: number, failed: boolean): Promise<void> {
     const { options } = this.#settings;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#clearTimers();
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare && !spare.exited) {
+      // Parked in register(), it has done nothing worth a warning.
+      killGroup(spare.child);
+      spare.channel.destroy();
+    }
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     const settle = async (what: string, step: (() => Promise<void>) | undefined) => {
       try {

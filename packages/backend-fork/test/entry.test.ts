@@ -1,6 +1,6 @@
 // Entries and environments a user will hit: loaders, CommonJS, nested samkit programs, refused entries.
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { entryCommand } from "@samkit/core";
@@ -68,11 +68,65 @@ describe("entries", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
+  it("an instance whose supervisor died before it started ends; it does not become a supervisor", async () => {
+    // A supervisor killed while its instance (or its standby spare) boots: the instance is
+    // re-parented, with the marker naming a dead PID and a channel whose other end is closed.
+    const dead = spawnSync("true");
+    const child = spawn(process.execPath, [fixture("echo-arguments.mjs")], {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      env: { ...process.env, SAMKIT_FORK_CHANNEL: `3:${dead.pid}` },
+    });
+    (child.stdio[3] as NodeJS.ReadWriteStream & { destroy(): void }).destroy();
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(output).toMatch(new RegExp(`the supervisor \\(PID ${dead.pid}\\) is gone; instance PID ${child.pid} exits`));
+    expect(output).not.toContain("[]");
+    expect(code).toBe(1);
+  });
+
   it("kills an instance that breaks the channel protocol, with a clear reason", () => {
     const result = run([fixture("garbage-on-channel.mjs")]);
     expect(result.stdout).toContain("instance 1 writes garbage");
     expect(result.stdout).toMatch(/supervisor error: instance 1 broke the channel protocol \(unknown frame type 0x7f\); it is killed/);
     expect(result.status).toBe(137);
+  });
+});
+
+/** Alive and not a zombie waiting for init to reap it. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+describe("warm standby", () => {
+  it("promotes the parked spare with the id, data and warn signal; falls back to a cold start without one; leaves no spare behind", () => {
+    const result = run([fixture("standby-handover.mjs")]);
+    const events = result.stdout.split("\n").filter((line) => line.startsWith("event ")).map((line) => JSON.parse(line.slice(6)));
+    const instances = [...result.stdout.matchAll(/^instance (\d) pid=(\d+) data=(.*)$/gm)].map((match) => ({ id: Number(match[1]), pid: Number(match[2]), data: match[3] }));
+    const spares = events.filter((event) => event.type === "standby").map((event) => event.pid as number);
+    const spawns = events.filter((event) => event.type === "spawn");
+    expect(instances.map((instance) => instance.id), result.stdout + result.stderr).toEqual([1, 2, 3]);
+    // Instance 2 is the spare started for instance 1, promoted, with instance 1's data.
+    expect(spawns.map((event) => event.standby)).toEqual([false, true, false]);
+    expect(instances[1]!.pid).toBe(spares[0]);
+    expect(spawns[1].pid).toBe(spares[0]);
+    expect(instances[0]!.data).toBe("none");
+    expect(instances[1]!.data).toBe("from instance 1");
+    expect(instances[2]!.data).toBe("from instance 1");
+    // The warn signal set by instance 1 is the one the promoted spare gets.
+    expect(events.find((event) => event.type === "signal")).toMatchObject({ instanceId: 2, signal: "SIGUSR2", reason: "timeout" });
+    // The killed spare is reported, and instance 3 is a cold start (not the dead spare).
+    expect(events.some((event) => event.type === "error" && /standby instance \(PID \d+\) ended \(SIGKILL\) before it was needed/.test(event.message))).toBe(true);
+    expect(spares.length).toBe(3);
+    expect(instances[2]!.pid).not.toBe(spares[1]);
+    expect(result.status, result.stderr).toBe(0);
+    // The spare started for instance 3 was taken down with the supervisor.
+    for (const pid of spares) expect(running(pid), `spare ${pid} outlived the supervisor`).toBe(false);
   });
 });
 
@@ -101,5 +155,10 @@ describe("the instance marker", () => {
     expect(parseMarker("2:1234", 1234)).toBeUndefined();
     expect(parseMarker("3:1234:extra", 1234)).toBeUndefined();
     expect(parseMarker("x:1234", 1234)).toBeUndefined();
+  });
+
+  it("still counts when the supervisor it names is gone: an orphaned instance ends, it does not become a supervisor", () => {
+    expect(parseMarker("3:1234", 1, () => false)).toEqual({ fd: 3, supervisorPid: 1234 });
+    expect(parseMarker("3:1234", 1, () => true)).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ export function eventLogger(mode: "auto" | "text" | "json" | "none", stream: Nod
     const text = (() => {
       switch (event.type) {
         case "spawn": return `instance ${event.instanceId} started (PID ${event.pid})`;
+        case "standby": return `standby instance started (PID ${event.pid})`;
         case "signal": return `sent ${event.signal} to instance ${event.instanceId} (${event.reason})`;
         case "exit": return `instance ${event.instanceId} ended (${event.signal ?? `exit code ${event.code}`})`;
         case "quorum": return event.quorate ? "cluster is quorate" : "cluster lost quorum";

@@ -13,14 +13,31 @@ export interface InstanceMarker {
   supervisorPid: number;
 }
 
-export function parseInstanceMarker(value: string | undefined, parentPid: number): InstanceMarker | undefined {
+/**
+ * @param isAlive whether a process still exists. An instance whose supervisor died while it was
+ * starting has been re-parented, so its parent is not the supervisor it names; it is still an
+ * instance (its channel then reports the supervisor gone and it ends), not a new supervisor. A
+ * process whose named supervisor lives on but is not its parent is the instance's own child.
+ */
+export function parseInstanceMarker(value: string | undefined, parentPid: number, isAlive: (pid: number) => boolean = () => true): InstanceMarker | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d{1,4}):(\d{1,10})$/.exec(value);
   if (!match) return undefined;
   const fd = Number(match[1]);
   const supervisorPid = Number(match[2]);
-  if (fd < 3 || supervisorPid !== parentPid) return undefined;
+  if (fd < 3 || supervisorPid < 1) return undefined;
+  if (supervisorPid !== parentPid && isAlive(supervisorPid)) return undefined;
   return { fd, supervisorPid };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 interface Slot {
@@ -40,7 +57,7 @@ function slot(variable: string): Slot {
     if (isMainThread && process.env[variable] !== undefined) {
       const value = process.env[variable];
       delete process.env[variable];
-      marker = parseInstanceMarker(value, process.ppid);
+      marker = parseInstanceMarker(value, process.ppid, processExists);
     }
     found = slots[key] = { marker, claimed: false };
   }

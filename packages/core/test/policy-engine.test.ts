@@ -1115,6 +1115,73 @@ describe("PolicyEngine", () => {
   });
 });
 
+describe("PolicyEngine.heartbeat, the hot path", () => {
+  /** A small deterministic generator, so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let x = seed >>> 0 || 1;
+    return () => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x / 2 ** 32;
+    };
+  }
+
+  const otherEvents = (now: number, pick: number): PolicyEvent => {
+    const choices: PolicyEvent[] = [
+      { type: "begin", now },
+      { type: "spawned", now },
+      { type: "message", now, message: "start" },
+      { type: "message", now, message: "stop" },
+      { type: "message", now, message: "data-store" },
+      { type: "timer", now },
+      { type: "quorum", now, quorate: pick > 0.5 },
+      { type: "exit", now, code: 1, signal: null },
+      { type: "stop-request", now },
+    ];
+    return choices[Math.floor(pick * choices.length)] as PolicyEvent;
+  };
+
+  for (const [label, cfg] of [["restart", config], ["quorum", quorumConfig], ["interval 0", { ...config, interval: 0 }]] as const) {
+    it(`leaves the same state as a heartbeat message through policyStep (${label}, 200 random runs)`, () => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const next = random(seed);
+        const engine = new PolicyEngine(cfg);
+        const driver = new Driver(cfg);
+        let now = 0;
+        for (let step = 0; step < 60; step++) {
+          now += Math.floor(next() * 700);
+          if (next() < 0.5) {
+            engine.heartbeat(now);
+            expect(driver.step({ type: "message", now, message: "heartbeat" })).toEqual([]);
+          } else {
+            const event = otherEvents(now, next());
+            expect(engine.handle(event)).toEqual(driver.step(event));
+          }
+          expect(engine.state).toEqual(driver.state);
+          expect(engine.nextDeadline).toBe(nextDeadline(driver.state));
+        }
+      }
+    });
+  }
+
+  it("moves only the current state: a state taken before a later step keeps its own deadline", () => {
+    const engine = new PolicyEngine(config);
+    engine.handle({ type: "begin", now: 0 });
+    engine.handle({ type: "spawned", now: 0 });
+    engine.handle({ type: "message", now: 10, message: "start" });
+    engine.heartbeat(500);
+    expect(engine.nextDeadline).toBe(1500);
+    const before = engine.state;
+    engine.handle({ type: "message", now: 600, message: "stop" });
+    engine.heartbeat(700);
+    expect(before.deadline).toBe(1500);
+    expect(engine.state.deadline).toBeNull();
+  });
+});
+
 describe("testsam-like scenarios on a fake clock", () => {
   it("hc: heartbeats every interval/4 via a callback, then the callback fails: warn after 1 interval, kill after 2", () => {
     const driver = started(config, 0);
