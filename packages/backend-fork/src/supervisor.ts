@@ -18,7 +18,7 @@ import {
 } from "@samkit/core";
 import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
 
-const { InstanceFrame, decodeHello, encodeReply, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
+const { InstanceFrame, decodeExiting, decodeHello, encodeReply, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
 import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
@@ -57,6 +57,12 @@ export interface SupervisorSettings {
   standby?: boolean | undefined;
 }
 
+/** Milliseconds after an instance's welcome before its spare (warm standby) starts. */
+const spareDelay = 200;
+
+/** How long an instance that gave notice of its exit may take to tear down before it is SIGKILLed. */
+const exitNoticeGrace = 1000;
+
 /** Milliseconds before a deadline its timer fires; the rest is waited out precisely (#spinToDeadline). */
 const spinMargin = 2;
 
@@ -75,7 +81,12 @@ interface Instance {
   channel: Socket;
   reader: FrameReader;
   greeted: boolean;
+  /** Ended for the supervisor: its exit (or its exit notice) has been handled. */
   exited: boolean;
+  /** It sent an exit notice: its process may still be tearing down. */
+  noticed?: boolean;
+  /** Resolves when the process itself is gone. */
+  gone: Promise<void>;
 }
 
 const wallClock = () => performance.timeOrigin + performance.now();
@@ -100,6 +111,7 @@ export class ForkSupervisor {
   #instance: Instance | undefined;
   /** The parked spare of the warm standby, if one runs. */
   #spare: Instance | undefined;
+  #spareTimer: NodeJS.Timeout | undefined;
   #lastMessageAt: number | null = null;
   // Two timers. Every deadline the engine sets is "now + interval", so one timer of that length,
   // refreshed (re-armed in place, no allocation) whenever the deadline moves, covers them all. The
@@ -381,12 +393,16 @@ export class ForkSupervisor {
       env: this.#env,
     });
     const channel = child.stdio[channelFd] as Socket;
+    let markGone = () => {};
     const instance: Instance = {
       id: 0,
       child,
       channel,
       greeted: false,
       exited: false,
+      gone: new Promise<void>((resolve) => {
+        markGone = resolve;
+      }),
       reader: new FrameReader(
         (type) => this.#limitFor(type),
         (type, payload) => this.#onFrame(instance, type, payload),
@@ -407,6 +423,12 @@ export class ForkSupervisor {
       exitHandled = true;
       // What the instance started dies with it: no orphan keeps running, or holds the channel open.
       killGroup(child);
+      markGone();
+      if (instance.noticed) {
+        // Its end was handled when it gave notice.
+        channel.destroy();
+        return;
+      }
       const finish = () => {
         instance.exited = true;
         channel.destroy();
@@ -454,7 +476,10 @@ export class ForkSupervisor {
           data: this.#data,
         }),
       );
-      this.#startSpare();
+      // Not at once: a Node start-up takes a core for 100 ms or more, and the instance just
+      // promoted (or started) needs it more right now.
+      clearTimeout(this.#spareTimer);
+      this.#spareTimer = setTimeout(() => this.#startSpare(), spareDelay);
     });
   }
 
@@ -489,6 +514,7 @@ export class ForkSupervisor {
       case InstanceFrame.heartbeat:
       case InstanceFrame.warnSignalSet:
       case InstanceFrame.markFailed:
+      case InstanceFrame.exiting:
         return smallFrameLimit;
       default:
         return undefined;
@@ -562,7 +588,31 @@ export class ForkSupervisor {
       case InstanceFrame.markFailed:
         this.#handle({ type: "mark-failed", now });
         return;
+      case InstanceFrame.exiting: {
+        const code = decodeExiting(payload);
+        if (code === undefined) {
+          this.#protocolError(instance, new ProtocolError("a malformed exit notice"));
+          return;
+        }
+        this.#exitNoticed(instance, code, now);
+        return;
+      }
     }
+  }
+
+  /**
+   * The instance's `exit` event told its code: judge the exit now, as if the process were gone,
+   * instead of after Node's tear-down. Nothing it does later counts; its process group is killed
+   * when it is really gone (or after a grace period, if its tear-down hangs).
+   */
+  #exitNoticed(instance: Instance, code: number, now: number): void {
+    instance.noticed = true;
+    instance.exited = true;
+    instance.reader.fail();
+    const grace = setTimeout(() => killGroup(instance.child), exitNoticeGrace);
+    void instance.gone.then(() => clearTimeout(grace));
+    this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, code, signal: null });
+    this.#handle({ type: "exit", now, code, signal: null });
   }
 
   #refuseVersion(instance: Instance, version: number): void {
@@ -602,6 +652,11 @@ export class ForkSupervisor {
   async #quit(exitCode: number, failed: boolean): Promise<void> {
     const { options } = this.#settings;
     this.#clearTimers();
+    clearTimeout(this.#spareTimer);
+    // An instance that gave notice of its exit finishes its tear-down before the supervisor goes,
+    // so whoever waits for the supervisor finds the instance gone too.
+    const last = this.#instance;
+    if (last?.noticed) await Promise.race([last.gone, new Promise((resolve) => setTimeout(resolve, exitNoticeGrace + 100))]);
     const spare = this.#spare;
     this.#spare = undefined;
     if (spare && !spare.exited) {

@@ -130,6 +130,24 @@ describe("warm standby", () => {
   });
 });
 
+describe("the exit notice", () => {
+  it("judges an exit when the instance gives notice, not after its tear-down; kills a tear-down that hangs", () => {
+    const started = Date.now();
+    const result = run([fixture("slow-teardown.mjs")]);
+    const elapsed = Date.now() - started;
+    expect(result.stdout, result.stderr).toContain("exit of instance 1: code 5");
+    expect(result.stdout).toContain("instance 1 still tearing down at the spawn of instance 2: true");
+    expect(result.stdout).toContain("exit of instance 2: code 6");
+    // Instance 2 was not started, so its exit quits the supervisor with its code, once its hung
+    // tear-down was cut short (1 s of grace).
+    expect(result.status, result.stderr).toBe(6);
+    const second = Number(/instance 2 pid=(\d+)/.exec(result.stdout)?.[1]);
+    expect(running(second)).toBe(false);
+    expect(elapsed).toBeGreaterThan(1000);
+    expect(elapsed).toBeLessThan(15_000);
+  });
+});
+
 describe("entryCommand", () => {
   it("runs the same executable, flags and arguments, without inspector flags", () => {
     const script = fileURLToPath(import.meta.url);

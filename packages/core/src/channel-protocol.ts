@@ -24,6 +24,11 @@ export const InstanceFrame = {
   healthCheckRegister: 0x08,
   /** The answer to a health-check ping: u32 sequence number, u8 1 = healthy. */
   healthCheckResult: 0x09,
+  /**
+   * The instance is exiting with this code (u8), sent from its `exit` event (backend-fork only).
+   * A Node process takes 10 to 30 ms to tear down after that; the supervisor need not wait.
+   */
+  exiting: 0x0a,
 } as const;
 
 /** Frames from the supervisor to the instance. */
@@ -144,6 +149,14 @@ export function encodeHealthCheckResult(sequence: number, healthy: boolean): Buf
   payload.writeUInt32BE(sequence, 0);
   payload[4] = healthy ? 1 : 0;
   return encodeFrame(InstanceFrame.healthCheckResult, payload);
+}
+
+export function encodeExiting(code: number): Buffer {
+  return encodeFrame(InstanceFrame.exiting, Buffer.of(code & 0xff));
+}
+
+export function decodeExiting(payload: Buffer): number | undefined {
+  return payload.byteLength === 1 ? (payload[0] as number) : undefined;
 }
 
 export function decodeHealthCheckPing(payload: Buffer): number | undefined {

@@ -26,7 +26,10 @@ import {
   decodeHealthCheckPing,
   encodeHealthCheckRegister,
   encodeHealthCheckResult,
+  encodeExiting,
 } from "./channel-protocol.js";
+import { writeSync } from "node:fs";
+import { setPriority } from "node:os";
 
 /** The welcome carries the stored data: allow the largest maxDataSize there is. */
 const welcomeLimit = 1024 * 1024 * 1024 + 64;
@@ -48,6 +51,12 @@ export interface AttachOptions {
   markFailedReplies?: boolean;
   /** The supervisor runs event-driven checks itself and pings the instance (the link gets healthCheck()). */
   supervisorHealthChecks?: boolean;
+  /**
+   * The channel's descriptor, when the supervisor takes an exit notice: the instance's `exit`
+   * event then writes the exit code on it, synchronously, so the supervisor can act on the exit
+   * without waiting out Node's tear-down (10 to 30 ms).
+   */
+  exitNoticeFd?: number;
 }
 
 const frameNames: Record<number, string> = {
@@ -113,6 +122,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
           }
           registered = true;
           releaseIfIdle();
+          if (options.exitNoticeFd !== undefined) noticeExit(options.exitNoticeFd);
           resolveRegister({
             instanceId: welcome.instanceId,
             interval: welcome.interval,
@@ -143,6 +153,20 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         else request.reject(new SamError(reply.csError, reply.message || `${name}: the supervisor refused ${frameNames[reply.request] ?? "a request"}`));
       },
     );
+
+    const noticeExit = (fd: number) => {
+      process.on("exit", (code) => {
+        // Only on a quiet channel: a frame still queued (or half written) must not be overtaken.
+        if (lost || socket.writableLength > 0) return;
+        try {
+          writeSync(fd, encodeExiting(code));
+          // The tear-down still to come takes a core for 10 ms or more; the next instance needs it more.
+          setPriority(19);
+        } catch {
+          // The supervisor is gone or its channel full: it will see the exit itself.
+        }
+      });
+    };
 
     // The channel keeps the process alive only while a reply is awaited: an instance whose work is
     // done ends, as a C program returning from main would.
