@@ -17,11 +17,15 @@ export function libraryConfig(packageDir, { inputs = { index: "src/index.ts" }, 
   for (const [name, input] of Object.entries(inputs)) {
     configs.push(
       {
-        input, external,
+        input: { [name]: input }, external,
+        // The entry may export what its own chunks need, instead of becoming a facade over one more file.
+        preserveEntrySignatures: "allow-extension",
         plugins: [esbuild({ target: "node20", tsconfig })],
+        // Code loaded with import() (backend-fork's supervisor, which instances never need)
+        // becomes a chunk of its own next to the entry.
         output: [
-          { file: `dist/${name}.js`, format: "es", sourcemap: true },
-          { file: `dist/${name}.cjs`, format: "cjs", sourcemap: true, exports: "named" },
+          { dir: "dist", entryFileNames: "[name].js", chunkFileNames: "[name]-chunk.js", format: "es", sourcemap: true },
+          { dir: "dist", entryFileNames: "[name].cjs", chunkFileNames: "[name]-chunk.cjs", format: "cjs", sourcemap: true, exports: "named" },
         ],
       },
       {

@@ -1,13 +1,22 @@
-// `pnpm bench`: runs every benchmark and writes its table to bench/results/<name>.md.
+// `pnpm bench`: samkit side by side with libsam, PM2, a naive Node supervisor and a bare `node`
+// start, in one alternating run; writes BENCHMARKS.md at the root, the chart and the raw samples.
+//   pnpm bench                     the full run (about 15 minutes)
+//   pnpm bench --quick             a smoke run of the harness (few samples; numbers mean nothing)
+//   pnpm bench --only "samkit fork,libsam"   some subjects only
+//   pnpm bench data-store          the file store against the memory store (bench/results/data-store.md)
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { parseArgs } from "node:util";
 import * as dataStore from "./data-store.mjs";
+import { renderChart } from "./report/render-chart.mjs";
+import { renderMarkdown } from "./report/render-markdown.mjs";
+import { run } from "./side-by-side.mjs";
 
-const benchmarks = { "data-store": dataStore };
-const only = process.argv.slice(2);
-for (const [name, benchmark] of Object.entries(benchmarks)) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  const result = await benchmark.run();
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const root = new URL("../", import.meta.url);
+
+if (positionals.includes("data-store")) {
+  const result = await dataStore.run();
   const text = [
     `# ${result.title}`,
     "",
@@ -16,6 +25,28 @@ for (const [name, benchmark] of Object.entries(benchmarks)) {
     result.table,
     "",
   ].join("\n");
-  writeFileSync(new URL(`./results/${name}.md`, import.meta.url), text);
+  writeFileSync(new URL("./results/data-store.md", import.meta.url), text);
   process.stdout.write(`${text}\n`);
+} else {
+  const only = values.only ? values.only.split(",").map((name) => name.trim()) : [];
+  const results = await run({ quick: values.quick, only });
+  // A quick or partial run must not overwrite the committed report.
+  const suffix = values.quick || only.length > 0 ? ".partial" : "";
+  writeFileSync(new URL(`./results/side-by-side${suffix}.json`, import.meta.url), `${JSON.stringify(results, null, 1)}\n`);
+  const panels = ["crash", "hang-warn-200", "hang-next-200", "data-store-1k", "heartbeat-cost", "quorum"]
+    .map((id) => results.latency[id])
+    .filter(Boolean)
+    .map((entry) => ({
+      title: entry.title,
+      unit: entry.unit,
+      scale: entry.id.startsWith("hang-warn") ? "linear" : "log",
+      series: Object.entries(entry.series).map(([name, samples]) => ({ name, samples: entry.id.startsWith("hang-warn") ? samples : samples.filter((value) => value > 0) })),
+    }));
+  const chartName = `latency${suffix}.svg`;
+  writeFileSync(new URL(`./results/${chartName}`, import.meta.url), renderChart(panels, { title: "samkit side by side: latency distributions", subtitle: `${results.date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.model}, Node ${results.machine.node}` }));
+  const markdown = renderMarkdown(results, { chartPath: `bench/results/${chartName}` });
+  writeFileSync(new URL(`BENCHMARKS${suffix}.md`, root), markdown);
+  process.stdout.write(`${markdown}\n`);
+  // PM2's client and stray handles must not keep the bench alive.
+  process.exit(0);
 }

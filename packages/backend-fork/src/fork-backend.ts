@@ -2,7 +2,6 @@ import { SamError, specificationVersion, type InstanceRegistration, type Process
 import { claimRegistration, entryCommand, instanceMarker } from "@samkit/core";
 import { attachInstance } from "./instance-link.js";
 import { markerVariable } from "./marker-variable.js";
-import { ForkSupervisor } from "./supervisor.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
 export interface ForkBackendOptions {
@@ -80,6 +79,9 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
       if (!claimRegistration(markerVariable)) {
         throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this process is already a supervisor; one SAM handle per process registers");
       }
+      // Loaded here, not at the top: an instance never needs the supervisor's code (or
+      // child_process), and every millisecond of its start-up is a millisecond of each restart.
+      const { ForkSupervisor } = await import("./supervisor.js");
       const supervisor = new ForkSupervisor({
         options: request.options,
         data: request.data,

@@ -4,7 +4,7 @@
  * other program is watched for its death only, unless it speaks the channel protocol on fd 3.
  */
 import { SamError, resolveOptions, type SamOptions } from "@samkit/core";
-import { ForkSupervisor, type SupervisorStatus } from "./supervisor.js";
+import type { SupervisorStatus } from "./supervisor.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
 export interface SuperviseCommandOptions {
@@ -45,6 +45,7 @@ export async function startSupervision(options: SuperviseCommandOptions): Promis
   }
   if (resolved.quorum) await resolved.quorum.connect();
   const data = resolved.store ? await resolved.store.load() : null;
+  const { ForkSupervisor } = await import("./supervisor.js");
   const supervisor = new ForkSupervisor({
     options: resolved,
     data,

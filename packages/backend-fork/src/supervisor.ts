@@ -63,8 +63,14 @@ const spareDelay = 200;
 /** How long an instance that gave notice of its exit may take to tear down before it is SIGKILLed. */
 const exitNoticeGrace = 1000;
 
-/** Milliseconds before a deadline its timer fires; the rest is waited out precisely (#spinToDeadline). */
-const spinMargin = 2;
+/**
+ * Milliseconds before a deadline its timer fires; the rest is waited out precisely
+ * (#spinToDeadline). Long timers fire later (2 to 3 ms at 1 s on a virtual machine), so the margin
+ * grows with the interval: 2 ms up to 400 ms, 0.5 % of the interval above, at most 10 ms.
+ */
+function spinMarginFor(interval: number): number {
+  return Math.min(10, Math.max(2, interval * 0.005));
+}
 
 /** The channel is the instance's fd 3: the first one after stdio. */
 const channelFd = 3;
@@ -122,6 +128,7 @@ export class ForkSupervisor {
   #otherTimerAt: number | null = null;
   // Actions run one after another: a state published before a reply, a store saved before the next spawn.
   #work: Promise<void> = Promise.resolve();
+  #queued = 0;
   #finish: (exitCode: number) => void = () => {};
   #cleanups: (() => void)[] = [];
   readonly #env: NodeJS.ProcessEnv;
@@ -216,6 +223,18 @@ export class ForkSupervisor {
     return done;
   }
 
+  /** Runs `step` after the work queued before it; `#queued` counts what is not done yet. */
+  #enqueue(step: () => void | Promise<void>): void {
+    this.#queued++;
+    this.#work = this.#work
+      .then(step)
+      // A failed step must not stop the ones after it.
+      .catch((error: unknown) => this.#error(`internal: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.#queued--;
+      });
+  }
+
   #emit(event: ForkSupervisorEvent): void {
     try {
       this.#settings.onEvent?.(event);
@@ -228,7 +247,7 @@ export class ForkSupervisor {
     if (event.type === "message") this.#lastMessageAt = event.now;
     const actions = this.#engine.handle(event);
     if (actions.length > 0) {
-      this.#work = this.#work.then(() => this.#perform(actions));
+      this.#enqueue(() => this.#perform(actions));
     }
     this.#syncTimers(event.now);
   }
@@ -246,7 +265,7 @@ export class ForkSupervisor {
     let uncovered: number | null = null;
     if (deadline !== null && deadline !== this.#deadlineTimerFor) {
       if (deadline === now + interval) {
-        if (this.#deadlineTimer === undefined) this.#deadlineTimer = setTimeout(this.#onDeadlineTimer, Math.max(1, interval - spinMargin));
+        if (this.#deadlineTimer === undefined) this.#deadlineTimer = setTimeout(this.#onDeadlineTimer, Math.max(1, Math.floor(interval - spinMarginFor(interval))));
         else this.#deadlineTimer.refresh();
         this.#deadlineTimerFor = deadline;
       } else {
@@ -277,7 +296,7 @@ export class ForkSupervisor {
     if (this.#deadlineTimerFor !== null) return;
     const deadline = this.#engine.state.deadline;
     const now = performance.now();
-    if (deadline !== null && now < deadline && deadline - now <= spinMargin + 1) {
+    if (deadline !== null && now < deadline && deadline - now <= spinMarginFor(this.#settings.options.interval) + 1) {
       setImmediate(this.#spinToDeadline);
       return;
     }
@@ -466,7 +485,7 @@ export class ForkSupervisor {
   /** register() resolves in the instance: it learns its id, the data and the warn signal as they are now. */
   #welcome(instance: Instance): void {
     // Queued behind pending work, so the welcome carries data saved by a store still in flight.
-    this.#work = this.#work.then(() => {
+    this.#enqueue(() => {
       if (instance.exited || instance !== this.#instance) return;
       instance.channel.write(
         encodeWelcome({
@@ -570,7 +589,13 @@ export class ForkSupervisor {
       case InstanceFrame.dataStore: {
         const data = payload.byteLength === 0 ? null : new Uint8Array(payload);
         this.#handle({ type: "message", now, message: "data-store" });
-        this.#work = this.#work.then(() => this.#storeData(instance, data));
+        // The common case answers at once: no store to save to, nothing queued to wait for.
+        if (this.#queued === 0 && !this.#settings.options.store) {
+          this.#data = data;
+          instance.channel.write(okReplies[InstanceFrame.dataStore] as Buffer);
+          return;
+        }
+        this.#enqueue(() => this.#storeData(instance, data));
         return;
       }
       case InstanceFrame.warnSignalSet: {
@@ -580,7 +605,7 @@ export class ForkSupervisor {
           return;
         }
         this.#handle({ type: "message", now, message: "warn-signal-set", warnSignal: name });
-        this.#work = this.#work.then(() => {
+        this.#enqueue(() => {
           if (!instance.exited) instance.channel.write(okReplies[InstanceFrame.warnSignalSet] as Buffer);
         });
         return;

@@ -97,6 +97,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
           onSupervisorLost: options.onSupervisorLost,
           markFailedReplies: true,
           supervisorHealthChecks: true,
+          spinFd: marker.fd,
         });
       }
       const entry = entryCommand();

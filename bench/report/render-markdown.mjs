@@ -1,0 +1,140 @@
+// BENCHMARKS.md from one side-by-side run (side-by-side.mjs): the targets of issue 8 first, then
+// every table. Numbers only come from `results`; nothing here is typed in by hand.
+import { summarize } from "../statistics.mjs";
+
+const reference = "libsam";
+
+function format(value, unit) {
+  if (value === undefined || Number.isNaN(value)) return "n/a";
+  const magnitude = Math.abs(value);
+  const digits = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+const ratio = (value, base) => (base === undefined || value === undefined || base === 0 ? "" : `${(value / base).toFixed(2)} ×`);
+const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const statsOf = (samples) => (samples && samples.length > 0 ? summarize(samples) : undefined);
+
+function latencyTable(entry) {
+  const base = statsOf(entry.series[reference])?.median;
+  const rows = Object.entries(entry.series).map(([name, samples]) => {
+    const stats = statsOf(samples);
+    return `| ${name} | ${stats?.count ?? 0} | ${format(stats?.median, entry.unit)} | ${format(stats?.p95, entry.unit)} | ${name === reference ? "1.00 ×" : ratio(stats?.median, base)} |`;
+  });
+  return [`### ${entry.title}`, "", "| subject | n | median | p95 | median ÷ libsam |", "|---|---|---|---|---|", ...rows, ""].join("\n");
+}
+
+function medianOf(results, id, name) {
+  return statsOf(results.latency[id]?.series[name]);
+}
+
+/** The highest rate with no false time-out, of those tried. */
+function keptUpWith(runs) {
+  return (runs ?? []).filter((run) => !run.failed && run.falseTimeouts === 0).reduce((best, run) => Math.max(best, run.rate), 0);
+}
+
+function footprint(results, name, key) {
+  const runs = results.memory[name]?.[key];
+  if (!runs || runs.length === 0) return undefined;
+  return { rss: summarize(runs.map((run) => run.rssBytes)).median, cpu: summarize(runs.map((run) => run.cpuPercent)).median };
+}
+
+/** One line per target: what issue 8 asks, what this run measured, and whether it holds. */
+function targets(results) {
+  const lines = [];
+  const check = (what, measured, holds) => lines.push(`| ${what} | ${measured} | ${holds === undefined ? "not measured" : holds ? "yes" : "**no**"} |`);
+  for (const interval of [50, 200, 1000]) {
+    for (const name of ["samkit fork", "samkit native"]) {
+      const stats = medianOf(results, `hang-warn-${interval}`, name);
+      check(`hang, T = ${interval} ms, ${name}: warning within 2 ms of the deadline (median) and 10 ms (p95)`, stats ? `${format(stats.median, "ms")} / ${format(stats.p95, "ms")}` : "n/a", stats && stats.median <= 2 && stats.p95 <= 10);
+    }
+  }
+  const standby = medianOf(results, "crash", "samkit fork + standby");
+  const libsamCrash = medianOf(results, "crash", reference);
+  check("crash → next instance with warm standby: at most 3 ms (median)", standby ? `${format(standby.median, "ms")} (libsam ${format(libsamCrash?.median, "ms")})` : "n/a", standby && standby.median <= 3);
+  const fork = medianOf(results, "crash", "samkit fork");
+  const bare = medianOf(results, "crash", "bare-node");
+  const pm2 = medianOf(results, "crash", "pm2");
+  check("crash → next instance without standby: at most 1.1 × a bare `node` start", fork && bare ? `${format(fork.median, "ms")} = ${ratio(fork.median, bare.median)} ${format(bare.median, "ms")}` : "n/a", fork && bare && fork.median <= 1.1 * bare.median);
+  check("crash → next instance without standby: at most 0.7 × PM2", fork && pm2 ? `${format(fork.median, "ms")} = ${ratio(fork.median, pm2.median)} ${format(pm2.median, "ms")}` : "n/a", fork && pm2 && fork.median <= 0.7 * pm2.median);
+  for (const name of ["samkit fork", "samkit native"]) {
+    const cost = medianOf(results, "heartbeat-cost", name);
+    check(`hcSend() at most 2 µs per call, ${name}`, cost ? format(cost.median, "µs") : "n/a", cost && cost.median <= 2);
+    const rate = keptUpWith(results.rates[name]);
+    check(`${name}: supervisor keeps up with 200,000 heartbeats/s, no false time-out`, results.rates[name] ? `${rate.toLocaleString("en")}/s of ${results.rates[name].map((run) => run.rate.toLocaleString("en")).join(", ")} tried` : "n/a", results.rates[name] ? rate >= 200_000 : undefined);
+  }
+  const libsamStore = medianOf(results, "data-store-1k", reference);
+  for (const name of ["samkit fork", "samkit native"]) {
+    const store = medianOf(results, "data-store-1k", name);
+    check(`data store 1 KiB round trip at most 2 × libsam, ${name}`, store && libsamStore ? `${format(store.median, "µs")} = ${ratio(store.median, libsamStore.median)} libsam` : "n/a", store && libsamStore && store.median <= 2 * libsamStore.median);
+  }
+  const agent = footprint(results, "samkit native", "idle");
+  check("native backend: the agent's RSS under 5 MB", agent ? megabytes(agent.rss) : "n/a", agent && agent.rss < 5 * 1024 * 1024);
+  const forkIdle = footprint(results, "samkit fork", "idle");
+  const idle = footprint(results, "idle-node", "idle");
+  check("fork backend: the supervisor's RSS within 1.2 × an idle `node`", forkIdle && idle ? `${megabytes(forkIdle.rss)} = ${ratio(forkIdle.rss, idle.rss)} ${megabytes(idle.rss)}` : "n/a", forkIdle && idle && forkIdle.rss <= 1.2 * idle.rss);
+  return ["| target (issue 8) | measured (median, or median / p95) | holds |", "|---|---|---|", ...lines].join("\n");
+}
+
+function ratesTable(results) {
+  const rates = [...new Set(Object.values(results.rates).flatMap((runs) => runs.map((run) => run.rate)))].sort((a, b) => a - b);
+  const header = `| subject | ${rates.map((rate) => `${rate.toLocaleString("en")}/s`).join(" | ")} |`;
+  const rows = Object.entries(results.rates).map(([name, runs]) => {
+    const cells = rates.map((rate) => {
+      const run = runs.find((candidate) => candidate.rate === rate);
+      if (!run) return "";
+      if (run.failed) return `failed: ${run.failed}`;
+      return `${run.falseTimeouts} false, CPU ${run.supervisorCpuPercent.toFixed(0)} %, sent ${(run.sent / 1000).toFixed(0)} k`;
+    });
+    return `| ${name} | ${cells.join(" | ")} |`;
+  });
+  return [header, `|---|${rates.map(() => "---").join("|")}|`, ...rows].join("\n");
+}
+
+function memoryTable(results) {
+  const base = footprint(results, reference, "idle");
+  const rows = Object.keys(results.memory).map((name) => {
+    const idle = footprint(results, name, "idle");
+    const busy = footprint(results, name, "100/s");
+    return `| ${name} | ${idle ? megabytes(idle.rss) : "n/a"} | ${idle ? ratio(idle.rss, base?.rss) : ""} | ${idle ? `${idle.cpu.toFixed(2)} %` : "n/a"} | ${busy ? megabytes(busy.rss) : "n/a"} | ${busy ? `${busy.cpu.toFixed(2)} %` : "n/a"} |`;
+  });
+  return ["| supervisor | RSS idle | ÷ libsam | CPU idle | RSS at 100 heartbeats/s | CPU at 100 heartbeats/s |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}
+
+export function renderMarkdown(results, { chartPath, notes = [] }) {
+  const { machine } = results;
+  const latencyIds = Object.keys(results.latency);
+  return [
+    "# Benchmarks",
+    "",
+    `Regenerated by \`pnpm bench\` on ${results.date.slice(0, 10)}: ${machine.cpus} × ${machine.model}, ${(machine.memory / 2 ** 30).toFixed(1)} GiB, Linux ${machine.kernel}, Node ${machine.node}, corosync libsam from the system, PM2 ${machine.pm2}.${results.quick ? " **A quick run (few samples): not for numbers.**" : ""}`,
+    "",
+    "All subjects run in one process tree on one machine, **alternating**: each scenario runs in rounds, and every round gives every subject a few samples, in an order rotated each round. Times are CLOCK_MONOTONIC, taken where the event happens (the instance's last heartbeat and its `register()` returning, the supervisor's signal), and compared across processes. Ratios are medians of this run divided by libsam's.",
+    "",
+    "The subjects: **libsam**, a C program against the system's corosync libsam (`bench/subjects/libsam/reference.c`); **samkit fork**, **samkit fork + standby** (`forkBackend({ standby: true })`) and **samkit native** (the real libsam through `sam-agent`), the same Node app (`bench/subjects/samkit/app.mjs`); **naive-node**, the supervisor people hand-roll (`child_process.fork`, JSON IPC heartbeats, a `setTimeout` deadline); **pm2** in fork mode; **bare-node**, `spawn(node, [app])` to the app's first statement, with no supervisor; **idle-node**, a Node process doing nothing.",
+    "",
+    `![Latency distributions](${chartPath})`,
+    "",
+    "## Targets",
+    "",
+    targets(results),
+    "",
+    ...notes.flatMap((note) => [note, ""]),
+    "## Latency",
+    "",
+    ...latencyIds.map((id) => latencyTable(results.latency[id])),
+    "## Highest heartbeat rate",
+    "",
+    "An instance paces heartbeats at each rate for a few seconds with a 100 ms interval; a warning to it is a false time-out. CPU is the supervisor's, in % of one core.",
+    "",
+    ratesTable(results),
+    "",
+    "## Supervisor footprint",
+    "",
+    "RSS and CPU of the supervising process (libsam: the process that called `sam_register`; samkit native: `sam-agent`; PM2: its daemon), idle and with an instance sending 100 heartbeats per second.",
+    "",
+    memoryTable(results),
+    "",
+    ...(results.failures.length > 0 ? ["## What did not run", "", ...results.failures.map((failure) => `- ${failure.subject}, ${failure.scenario}: ${failure.message}`), ""] : []),
+  ].join("\n");
+}

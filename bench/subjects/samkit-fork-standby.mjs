@@ -1,0 +1,5 @@
+// samkit's fork-standby backend with warm standby (forkBackend({ standby: true })), through the same app as the other samkit subjects.
+import { samkitSubject } from "./samkit/subject.mjs";
+
+export const name = "samkit fork + standby";
+export const { applies, setup, teardown, hang, crash, heartbeatCost, heartbeatRate, dataStore, memory, quorum } = samkitSubject("fork-standby");

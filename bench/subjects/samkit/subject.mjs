@@ -1,0 +1,121 @@
+// One factory for the three samkit subjects (fork, fork with warm standby, native): the same app
+// (samkit/app.mjs) under a different backend, measured the way the other subjects are.
+import { appendFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { countOf, createEventLog, loggedBy, valuesOf } from "../../lib/event-log.mjs";
+import { monotonicMilliseconds } from "../../lib/monotonic.mjs";
+import { exitReason, spawnGroup } from "../../lib/process-group.mjs";
+import { measureProcess } from "../../lib/process-stats.mjs";
+import { crashSamples, hangSamples } from "../../lib/restart-samples.mjs";
+import { rateResult } from "../../lib/rate-result.mjs";
+import { measureQuorumReturn } from "../libsam/quorum-return.mjs";
+
+const app = fileURLToPath(new URL("./app.mjs", import.meta.url));
+
+/** The agent's events carry CLOCK_REALTIME milliseconds; this maps them onto CLOCK_MONOTONIC. */
+function realtimeToMonotonic(time) {
+  return time - (performance.timeOrigin + performance.now() - monotonicMilliseconds());
+}
+
+/**
+ * One run of the app in `args` mode under `backend`. The supervisor gets a stop request first
+ * (it takes its instance and spare down), then SIGKILL to its group and to every instance it
+ * logged: instances lead their own process groups.
+ */
+async function samkitRun(backend, args, measure, { stdin = false } = {}) {
+  const log = createEventLog();
+  const supervisor = spawnGroup(process.execPath, [app, ...args.map(String)], {
+    env: { ...process.env, ...log.environment, SAMKIT_BENCH_BACKEND: backend },
+    stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
+  });
+  // The native agent's events: JSON lines after a prefix on its standard output.
+  let partial = "";
+  supervisor.child.stdout.setEncoding("utf8").on("data", (text) => {
+    const lines = (partial + text).split("\n");
+    partial = lines.pop();
+    for (const line of lines) {
+      if (!line.startsWith("samkit-event ")) continue;
+      const event = JSON.parse(line.slice("samkit-event ".length));
+      if (event.type === "signal") {
+        const signal = event.signal === "SIGKILL" || event.signal === 9 ? 9 : 15;
+        appendFileSync(log.path, `signal ${realtimeToMonotonic(event.time).toFixed(6)} ${event.instanceId ?? 0} ${signal}\n`);
+      }
+    }
+  });
+  const waitFor = (what, done, options = {}) => log.waitFor(what, done, { failed: () => exitReason(supervisor), ...options });
+  try {
+    return await measure({ supervisor, log, waitFor });
+  } finally {
+    if (!supervisor.exit) {
+      supervisor.child.kill("SIGTERM");
+      await Promise.race([supervisor.exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    }
+    await supervisor.stop();
+    for (const entry of log.events()) {
+      if (entry.event !== "running" && entry.event !== "spare") continue;
+      try {
+        process.kill(entry.value, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    }
+    log.remove();
+  }
+}
+
+export function samkitSubject(backend) {
+  const run = (args, measure, options) => samkitRun(backend, args, measure, options);
+  const isWarning = (entry) => entry.event === "signal" && entry.value === 15;
+  return {
+    applies: new Set(["hang", "crash", "heartbeat", "rate", "data-store", "memory", ...(backend === "fork-standby" ? [] : ["quorum"])]),
+
+    async setup() {},
+    async teardown() {},
+
+    hang({ interval, samples }) {
+      return run(["hang", interval, samples], async ({ waitFor }) => {
+        const events = await waitFor("hang samples", loggedBy("running", samples + 1), { timeout: samples * (3 * interval + 3000) + 5000 });
+        return hangSamples(events, samples, isWarning);
+      });
+    },
+
+    crash({ samples }) {
+      return run(["crash", samples], async ({ waitFor }) => {
+        const events = await waitFor("crash samples", loggedBy("running", samples + 1), { timeout: samples * 2000 + 10_000 });
+        return crashSamples(events, samples);
+      });
+    },
+
+    heartbeatCost({ batches, calls }) {
+      return run(["heartbeat-cost", batches, calls], async ({ waitFor }) => valuesOf(await waitFor("hcSend() batches", countOf("cost", batches), { timeout: 60_000 }), "cost"));
+    },
+
+    async heartbeatRate({ rate, seconds, interval }) {
+      return run(["pace", rate, seconds, interval], async ({ supervisor, waitFor }) => {
+        await waitFor("pacing to start", countOf("pacing", 1));
+        const window = measureProcess(supervisor.child.pid);
+        const events = await waitFor("pacing to end", countOf("paced", 1), { timeout: seconds * 1000 + 10_000 });
+        return rateResult(events, window.stop());
+      });
+    },
+
+    dataStore({ size, samples }) {
+      return run(["data-store", size, samples], async ({ waitFor }) => valuesOf(await waitFor("dataStore() samples", countOf("store", samples), { timeout: samples * 500 + 10_000 }), "store"));
+    },
+
+    memory({ heartbeatsPerSecond, seconds }) {
+      // An interval longer than the run: the deadline is armed but never fires, even when idle.
+      return run(["pace", heartbeatsPerSecond, seconds, seconds * 1000 + 10_000], async ({ supervisor, waitFor }) => {
+        await waitFor("pacing to start", countOf("pacing", 1));
+        const window = measureProcess(supervisor.child.pid);
+        await waitFor("pacing to end", countOf("paced", 1), { timeout: seconds * 1000 + 10_000 });
+        return window.stop();
+      });
+    },
+
+    quorum({ samples }) {
+      return measureQuorumReturn({ samples, run: (measure) => run(["quorum", samples], measure, { stdin: true }) });
+    },
+  };
+}
