@@ -15,6 +15,19 @@ import { run } from "./side-by-side.mjs";
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const root = new URL("../", import.meta.url);
 
+// How to read the tables: what each subject's number includes. No figures here; they all come from the run.
+const readingNotes = [
+  "### Reading the numbers",
+  [
+    "- **Hang, next instance.** The hung instance is in a busy loop with SIGTERM at its default disposition, so the warning ends it and the next instance runs after the warning plus a restart. With warm standby the spare starts 200 ms after an instance registers and needs a Node start-up to park: an instance that hangs within about 300 ms of its start (T = 50 ms here) has no parked spare yet, and its restart is a cold one.",
+    "- **Crash, without standby.** A restart of a Node program is a Node start-up: the bare-node row is that floor with an empty script. samkit's instance also loads `@samkit/core` and the backend and does the `register()` handshake; the naive supervisor's app loads nothing. libsam forks an already running C process, which no Node supervisor can do: that is what the warm standby is for.",
+    "- **Crash, with standby.** The crashing instance gives notice of its exit from its `exit` event, and the supervisor promotes the parked spare; what is left is two process wake-ups (the supervisor's, the spare's), which on this virtual machine cost about as much as libsam's whole fork.",
+    "- **Heartbeat cost.** `sam_hc_send()` is a `write(2)` per call, and 100,000 calls in a row fill libsam's pipe, so its cost includes waiting for its supervisor. samkit's `hcSend()` does not queue a heartbeat while one is still unsent, so a tight loop costs a check per call; one heartbeat per event-loop turn is a `write(2)` (see the rate table for what the supervisor then handles).",
+    "- **Quorum.** Measured from the moment an independent observer in the bench process (`@samkit/quorum-corosync`) sees quorum return; a plain C libquorum client sees it up to a few milliseconds earlier, so libsam's values can be negative. Compare the subjects with each other.",
+    "- **This machine** is a 2-core virtual machine: creating processes and waking a sleeping one cost several times what they do on bare metal, for every subject alike (peers.md measured `node -e 0` at 58 ms elsewhere; bare-node here is in the table).",
+  ].join("\n"),
+];
+
 if (positionals.includes("data-store")) {
   const result = await dataStore.run();
   const text = [
@@ -44,7 +57,7 @@ if (positionals.includes("data-store")) {
     }));
   const chartName = `latency${suffix}.svg`;
   writeFileSync(new URL(`./results/${chartName}`, import.meta.url), renderChart(panels, { title: "samkit side by side: latency distributions", subtitle: `${results.date.slice(0, 10)}, ${results.machine.cpus} × ${results.machine.model}, Node ${results.machine.node}` }));
-  const markdown = renderMarkdown(results, { chartPath: `bench/results/${chartName}` });
+  const markdown = renderMarkdown(results, { chartPath: `bench/results/${chartName}`, notes: readingNotes });
   writeFileSync(new URL(`BENCHMARKS${suffix}.md`, root), markdown);
   process.stdout.write(`${markdown}\n`);
   // PM2's client and stray handles must not keep the bench alive.

@@ -18,7 +18,7 @@ import {
 } from "@samkit/core";
 import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
 
-const { InstanceFrame, decodeExiting, decodeHello, encodeReply, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
+const { InstanceFrame, decodeExiting, decodeHello, encodeReply, heartbeatSentAt, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
 import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
@@ -250,6 +250,20 @@ export class ForkSupervisor {
       this.#enqueue(() => this.#perform(actions));
     }
     this.#syncTimers(event.now);
+  }
+
+  /**
+   * When a heartbeat was sent, on this process's performance clock: the instance's stamp when it
+   * is plausible, else `now`. The supervisor may wake a millisecond or more after the write, and
+   * that would push the deadline later. Only a stamp a little before `now` (within the deadline
+   * timer's margin) is taken, so two clocks that disagree (a wall-clock step between the two
+   * processes' starts) can never move a deadline by more than that.
+   */
+  #sentAt(payload: Buffer, now: number): number {
+    const stamp = heartbeatSentAt(payload);
+    if (stamp === undefined) return now;
+    const sentAt = stamp - performance.timeOrigin;
+    return sentAt <= now && now - sentAt <= spinMarginFor(this.#settings.options.interval) ? sentAt : now;
   }
 
   /** The hot path: a heartbeat allocates no event, no state and no timer. */
@@ -555,7 +569,7 @@ export class ForkSupervisor {
     const cmap = this.#settings.options.cmap;
     if (type === InstanceFrame.heartbeat) {
       cmap?.touch();
-      this.#heartbeat(performance.now());
+      this.#heartbeat(this.#sentAt(payload, performance.now()));
       return;
     }
     if (!instance.greeted && type !== InstanceFrame.hello) {

@@ -148,6 +148,19 @@ describe("the exit notice", () => {
   });
 });
 
+describe("timed heartbeats", () => {
+  it("does not believe a heartbeat's stamp that is far off: the instance is timed from arrival", () => {
+    const result = run([fixture("stamped-heartbeats.mjs")]);
+    expect(result.stdout, result.stderr).toContain("healthy for 20 beats; now hangs");
+    const warning = /signal SIGTERM \(timeout\) ([\d.]+) ms after the last message/.exec(result.stdout);
+    expect(warning, result.stdout).not.toBeNull();
+    // One interval (300 ms) after the last heartbeat arrived, not at once and not an hour later.
+    expect(Number(warning![1])).toBeGreaterThanOrEqual(299);
+    expect(Number(warning![1])).toBeLessThan(400);
+    expect(result.status).toBe(143);
+  });
+});
+
 describe("entryCommand", () => {
   it("runs the same executable, flags and arguments, without inspector flags", () => {
     const script = fileURLToPath(import.meta.url);

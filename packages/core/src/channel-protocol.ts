@@ -45,6 +45,27 @@ export const smallFrameLimit = 4096;
 const empty = Buffer.alloc(0);
 
 export const heartbeatFrame: Buffer = encodeFrame(InstanceFrame.heartbeat);
+
+/**
+ * A heartbeat that carries when it was sent (float64 milliseconds, performance.timeOrigin +
+ * performance.now()), for a supervisor on the same machine that times the instance from the
+ * moment it sent, not from the moment the supervisor woke up to read it. One buffer, stamped in
+ * place before each write: sending one allocates nothing. Only write it while nothing is queued
+ * on the channel (a queued write may still hold the buffer).
+ */
+export function timedHeartbeatFrame(): Buffer {
+  return encodeFrame(InstanceFrame.heartbeat, Buffer.alloc(8));
+}
+
+export function stampHeartbeat(frame: Buffer, sentAt: number): Buffer {
+  frame.writeDoubleBE(sentAt, 5);
+  return frame;
+}
+
+/** The send time a heartbeat carries, or undefined for a plain one. */
+export function heartbeatSentAt(payload: Buffer): number | undefined {
+  return payload.byteLength === 8 ? payload.readDoubleBE(0) : undefined;
+}
 export const startFrame: Buffer = encodeFrame(InstanceFrame.start);
 export const stopFrame: Buffer = encodeFrame(InstanceFrame.stop);
 export const markFailedFrame: Buffer = encodeFrame(InstanceFrame.markFailed);

@@ -18,6 +18,8 @@ import {
   encodeHello,
   encodeWarnSignalSet,
   heartbeatFrame,
+  stampHeartbeat,
+  timedHeartbeatFrame,
   markFailedFrame,
   protocolVersion,
   smallFrameLimit,
@@ -59,6 +61,8 @@ export interface AttachOptions {
   exitNoticeFd?: number;
   /** The channel's descriptor, to read a data store's reply directly for a moment (see spinForReply). */
   spinFd?: number;
+  /** Heartbeats carry their send time (the supervisor runs on the same machine and reads it). */
+  timedHeartbeats?: boolean;
 }
 
 /** Microseconds are what a data store's reply takes; this many milliseconds at most are spent reading for it. */
@@ -159,6 +163,8 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         else request.reject(new SamError(reply.csError, reply.message || `${name}: the supervisor refused ${frameNames[reply.request] ?? "a request"}`));
       },
     );
+
+    const timedFrame = options.timedHeartbeats ? timedHeartbeatFrame() : undefined;
 
     const noticeExit = (fd: number) => {
       process.on("exit", (code) => {
@@ -261,7 +267,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         // A heartbeat still queued says all another would: while the channel has a backlog, one is
         // enough. Without this a flood of hcSend() queues millions of writes and their garbage
         // collection stalls the very loop that must deliver them.
-        if (socket.writableLength === 0) socket.write(heartbeatFrame);
+        if (socket.writableLength === 0) socket.write(timedFrame ? stampHeartbeat(timedFrame, performance.timeOrigin + performance.now()) : heartbeatFrame);
       },
       dataStore: (data) => request(encodeDataStore(data), InstanceFrame.dataStore, true),
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),

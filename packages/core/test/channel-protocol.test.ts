@@ -12,6 +12,11 @@ import {
   encodeReply,
   encodeWelcome,
   heartbeatFrame,
+  decodeExiting,
+  encodeExiting,
+  heartbeatSentAt,
+  stampHeartbeat,
+  timedHeartbeatFrame,
 } from "../src/channel-protocol.js";
 
 function collect(limit = 1024) {
@@ -43,6 +48,26 @@ describe("channel protocol", () => {
     expect(decodeWelcome(frames[4]![1])).toEqual({ version: 1, instanceId: 7, interval: 300, warnSignal: 15, data: Buffer.of(9) });
     expect(decodeWelcome(encodeWelcome({ instanceId: 1, interval: 0, warnSignal: 9, data: null }).subarray(5))?.data).toBeNull();
     expect(decodeReply(frames[5]![1])).toEqual({ request: InstanceFrame.dataStore, csError: 26, message: "too big" });
+  });
+
+  it("stamps a timed heartbeat in place and reads the stamp back; a plain heartbeat has none", () => {
+    const frame = timedHeartbeatFrame();
+    const { frames, reader } = collect();
+    expect(stampHeartbeat(frame, 1234.5)).toBe(frame);
+    reader.push(Buffer.from(frame));
+    stampHeartbeat(frame, 99_999.25);
+    reader.push(frame);
+    reader.push(heartbeatFrame);
+    expect(frames.map(([type]) => type)).toEqual([InstanceFrame.heartbeat, InstanceFrame.heartbeat, InstanceFrame.heartbeat]);
+    expect(frames.map(([, payload]) => heartbeatSentAt(payload))).toEqual([1234.5, 99_999.25, undefined]);
+  });
+
+  it("round-trips an exit notice; a malformed one decodes to nothing", () => {
+    const { frames, reader } = collect();
+    reader.push(encodeExiting(7));
+    reader.push(encodeExiting(300));
+    expect(frames.map(([type, payload]) => [type, decodeExiting(payload)])).toEqual([[InstanceFrame.exiting, 7], [InstanceFrame.exiting, 300 & 0xff]]);
+    expect(decodeExiting(Buffer.alloc(2))).toBeUndefined();
   });
 
   it("reassembles frames split at every byte", () => {
