@@ -1,6 +1,7 @@
 // Entries and environments a user will hit: loaders, CommonJS, nested samkit programs, refused entries.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { entryCommand } from "@samkit/core";
@@ -76,7 +77,7 @@ describe("entries", () => {
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       env: { ...process.env, SAMKIT_FORK_CHANNEL: `3:${dead.pid}` },
     });
-    (child.stdio[3] as NodeJS.ReadWriteStream & { destroy(): void }).destroy();
+    (child.stdio[3] as Socket).destroy();
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
     child.stderr!.on("data", (chunk) => (output += chunk));
