@@ -50,6 +50,9 @@ appendEvent("running", runningAt, id, process.pid);
 if (process.env.BENCH_UPTIME) process.stderr.write(`instance ${id} running ${performance.now().toFixed(1)} ms after its start\n`);
 
 const sleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+// A warm spare starts 200 ms after register() and takes a core for its Node start-up: the steady
+// state that the cost measurements are about begins once it is parked.
+const settle = () => sleep(backendName === "fork-standby" ? 600 : 0);
 // Ends the run: an instance that exits while stopped ends its supervisor with its exit code.
 let started = false;
 const finish = async () => {
@@ -88,6 +91,7 @@ const modes = {
 
   async "heartbeat-cost"(batches, calls) {
     await start();
+    await settle();
     for (let batch = 0; batch < batches; batch++) {
       const started = performance.now();
       for (let call = 0; call < calls; call++) sam.hcSend();
@@ -106,6 +110,7 @@ const modes = {
     // A warning to a healthy instance is a false time-out: note it and carry on.
     process.on("SIGTERM", () => appendEvent("warn", now(), id));
     await start();
+    await settle();
     appendEvent("pacing", now(), id);
     const count = await paceHeartbeats({ rate, seconds, send: () => sam.hcSend() });
     await sam.stop();
@@ -115,6 +120,7 @@ const modes = {
   async "data-store"(size, samples) {
     const data = new Uint8Array(size).fill(7);
     await start();
+    await settle();
     // Steady state, as libsam's numbers are: warm up the channel and both processes' JIT first.
     for (let warmUp = 0; warmUp < (size > 65536 ? 20 : 2000); warmUp++) await sam.dataStore(data);
     for (let sample = 0; sample < samples; sample++) {
