@@ -8,6 +8,7 @@ import { supervisedRun } from "../lib/supervised-run.mjs";
 import { buildReference } from "./libsam/build-reference.mjs";
 import { measureQuorumReturn, releaseTestCorosync } from "./libsam/quorum-return.mjs";
 import { rateResult } from "../lib/rate-result.mjs";
+import { crashAfter } from "../lib/crash-after.mjs";
 
 export const name = "libsam";
 export const applies = new Set(["hang", "crash", "heartbeat", "rate", "data-store", "memory", "quorum"]);
@@ -38,7 +39,7 @@ export function hang({ interval, samples }) {
 }
 
 export function crash({ samples }) {
-  return reference("crash", [samples], async ({ waitFor }) => {
+  return reference("crash", [samples, crashAfter], async ({ waitFor }) => {
     const events = await waitFor("crash samples", loggedBy("running", samples + 1), { timeout: samples * 1000 + 5000 });
     return crashSamples(events, samples);
   });

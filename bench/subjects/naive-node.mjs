@@ -7,6 +7,7 @@ import { measureProcess } from "../lib/process-stats.mjs";
 import { crashSamples, hangSamples } from "../lib/restart-samples.mjs";
 import { supervisedRun } from "../lib/supervised-run.mjs";
 import { rateResult } from "../lib/rate-result.mjs";
+import { crashAfter } from "../lib/crash-after.mjs";
 
 export const name = "naive-node";
 export const applies = new Set(["hang", "crash", "heartbeat", "rate", "data-store", "memory"]);
@@ -33,7 +34,7 @@ export function hang({ interval, samples }) {
 }
 
 export function crash({ samples }) {
-  return supervised(0, ["crash", samples], async ({ waitFor }) => {
+  return supervised(0, ["crash", samples, crashAfter], async ({ waitFor }) => {
     const events = await waitFor("crash samples", loggedBy("running", samples + 1), { timeout: samples * 2000 + 5000 });
     return crashSamples(events, samples);
   });

@@ -5,6 +5,7 @@ import { countOf, createEventLog, loggedBy } from "../lib/event-log.mjs";
 import { measureProcess } from "../lib/process-stats.mjs";
 import { crashSamples } from "../lib/restart-samples.mjs";
 import { killAllPm2, pm2Version, startPm2 } from "./pm2/pm2-daemon.mjs";
+import { crashAfter } from "../lib/crash-after.mjs";
 
 export const name = "pm2";
 export const version = pm2Version;
@@ -32,7 +33,7 @@ async function withPm2(args, measure) {
 }
 
 export function crash({ samples }) {
-  return withPm2(["crash", samples], async ({ waitFor }) => {
+  return withPm2(["crash", samples, crashAfter], async ({ waitFor }) => {
     const events = await waitFor("crash samples", loggedBy("running", samples + 1), { timeout: samples * 2000 + 10_000 });
     return crashSamples(events, samples);
   });

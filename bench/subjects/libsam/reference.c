@@ -3,7 +3,7 @@
  * bench drives every subject. One program, one mode per run:
  *
  *   reference hang <interval ms> <samples>
- *   reference crash <samples>
+ *   reference crash <samples> <run ms>
  *   reference heartbeat-cost <batches> <calls>
  *   reference pace <heartbeats per second> <seconds> <interval ms>   (then waits for stdin)
  *   reference data-store <size bytes> <samples>
@@ -192,7 +192,7 @@ static void hang(int interval, unsigned int samples)
 	}
 }
 
-static void crash(unsigned int samples)
+static void crash(unsigned int samples, unsigned int run_ms)
 {
 	struct timespec crashing;
 
@@ -204,6 +204,8 @@ static void crash(unsigned int samples)
 	}
 	/* Started, so the exit is a failure and libsam restarts the instance. */
 	check("sam_start", sam_start());
+	/* Runs as long as every subject's instance does (bench/lib/crash-after.mjs). */
+	usleep(run_ms * 1000);
 	crashing = now();
 	append_event("crash", &crashing, NULL);
 	exit(1);
@@ -375,7 +377,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "hang") == 0) {
 		hang((int)argument(argv, 2, argc), (unsigned int)argument(argv, 3, argc));
 	} else if (strcmp(argv[1], "crash") == 0) {
-		crash((unsigned int)argument(argv, 2, argc));
+		crash((unsigned int)argument(argv, 2, argc), (unsigned int)argument(argv, 3, argc));
 	} else if (strcmp(argv[1], "heartbeat-cost") == 0) {
 		heartbeat_cost((unsigned int)argument(argv, 2, argc), (unsigned long)argument(argv, 3, argc));
 	} else if (strcmp(argv[1], "pace") == 0) {

@@ -1,5 +1,5 @@
 // The instance under the naive supervisor; one mode per run, like libsam/reference.c:
-//   hang <interval> <samples> | crash <samples> | heartbeat-cost <batches> <calls>
+//   hang <interval> <samples> | crash <samples> <run ms> | heartbeat-cost <batches> <calls>
 //   | pace <rate> <seconds> | data-store <size> <samples>
 // Its first statement is the "running" time; the log writer is loaded after it, on purpose.
 const runningAt = Number(process.hrtime.bigint()) / 1e6;
@@ -36,8 +36,9 @@ const modes = {
     });
   },
 
-  async crash(samples) {
+  async crash(samples, runFor) {
     if (id > samples) return finish();
+    await sleep(runFor);
     appendEvent("crash", monotonicMilliseconds(), id);
     process.exit(1);
   },

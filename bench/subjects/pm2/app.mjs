@@ -1,6 +1,6 @@
 // The app PM2 supervises (fork mode). PM2 restarts it on any exit and counts restarts in the
 // environment it passes down (restart_time), so instance id = restart_time + 1.
-//   crash <samples>: exit(1) at once, until instance samples + 1, which stays;
+//   crash <samples> <run ms>: exit(1) after running that long, until instance samples + 1, which stays;
 //   pace <rate> <seconds>: process.send() messages at that rate (PM2 has no heartbeat; this is
 //   the IPC traffic its daemon handles instead), then stays.
 // Its first statement is the "running" time; the log writer is loaded after it, on purpose.
@@ -19,6 +19,7 @@ const stay = () => setInterval(() => {}, 1 << 30);
 if (mode === "crash") {
   if (id > first) stay();
   else {
+    await new Promise((resolve) => setTimeout(resolve, second));
     appendEvent("crash", monotonicMilliseconds(), id);
     process.exit(1);
   }

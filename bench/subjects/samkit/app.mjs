@@ -1,7 +1,7 @@
 // The samkit program under test: supervisor and instances are this one script, as with any
 // samkit application. SAMKIT_BENCH_BACKEND picks fork, fork-standby or native; one mode per run,
 // like the libsam reference (libsam/reference.c):
-//   hang <interval> <samples> | crash <samples> | heartbeat-cost <batches> <calls>
+//   hang <interval> <samples> | crash <samples> <run ms> | heartbeat-cost <batches> <calls>
 //   | pace <rate> <seconds> <interval> | data-store <size> <samples> | quorum <samples>
 // Times are CLOCK_MONOTONIC milliseconds in the bench's event log (lib/event-log-writer.mjs).
 // Only samkit is loaded before the instance is running, as in an application: the bench's own
@@ -79,12 +79,11 @@ const modes = {
     for (;;);
   },
 
-  async crash(samples) {
+  async crash(samples, runFor) {
     if (id > samples) return finish();
     await start();
-    // Running a while first, as a real program does: long enough for a warm spare to start and
-    // park (the supervisor starts it 200 ms after the instance's register(); Node takes 100+ ms).
-    await sleep(600);
+    // Running a while first, as every subject's instance does (lib/crash-after.mjs).
+    await sleep(runFor);
     appendEvent("crash", now(), id);
     process.exit(1);
   },

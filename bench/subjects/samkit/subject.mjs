@@ -10,6 +10,7 @@ import { measureProcess } from "../../lib/process-stats.mjs";
 import { crashSamples, hangSamples } from "../../lib/restart-samples.mjs";
 import { rateResult } from "../../lib/rate-result.mjs";
 import { measureQuorumReturn } from "../libsam/quorum-return.mjs";
+import { crashAfter } from "../../lib/crash-after.mjs";
 
 const app = fileURLToPath(new URL("./app.mjs", import.meta.url));
 
@@ -81,7 +82,7 @@ export function samkitSubject(backend) {
     },
 
     crash({ samples }) {
-      return run(["crash", samples], async ({ waitFor }) => {
+      return run(["crash", samples, crashAfter], async ({ waitFor }) => {
         const events = await waitFor("crash samples", loggedBy("running", samples + 1), { timeout: samples * 2000 + 10_000 });
         return crashSamples(events, samples);
       });
