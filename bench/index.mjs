@@ -4,7 +4,8 @@
 //   pnpm bench --quick             a smoke run of the harness (few samples; numbers mean nothing)
 //   pnpm bench --only "samkit fork,libsam"   some subjects only
 //   pnpm bench data-store          the file store against the memory store (bench/results/data-store.md)
-import { writeFileSync } from "node:fs";
+//   pnpm bench --report            BENCHMARKS.md and the chart again from bench/results/side-by-side.json, without running
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import * as dataStore from "./data-store.mjs";
@@ -12,7 +13,7 @@ import { renderChart } from "./report/render-chart.mjs";
 import { renderMarkdown } from "./report/render-markdown.mjs";
 import { run } from "./side-by-side.mjs";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" }, report: { type: "boolean", default: false } } });
 const root = new URL("../", import.meta.url);
 
 // How to read the tables: what each subject's number includes. No figures here; they all come from the run.
@@ -20,6 +21,7 @@ const readingNotes = [
   "### Reading the numbers",
   [
     "- **Hang, next instance.** The hung instance is in a busy loop with SIGTERM at its default disposition, so the warning ends it and the next instance runs after the warning plus a restart. With warm standby the spare starts 200 ms after an instance registers and needs a Node start-up to park: an instance that hangs within about 300 ms of its start (T = 50 ms here) has no parked spare yet, and its restart is a cold one.",
+    "- **Crash.** Every subject's instance runs 600 ms, then exits with code 1; the sample is from that exit to the next instance running (its `register()` returned; PM2's and bare-node's: the app's first statement).",
     "- **Crash, without standby.** A restart of a Node program is a Node start-up: the bare-node row is that floor with an empty script. samkit's instance also loads `@samkit/core` and the backend and does the `register()` handshake; the naive supervisor's app loads nothing. libsam forks an already running C process, which no Node supervisor can do: that is what the warm standby is for.",
     "- **Crash, with standby.** The crashing instance gives notice of its exit from its `exit` event, and the supervisor promotes the parked spare; what is left is two process wake-ups (the supervisor's, the spare's), which on this virtual machine cost about as much as libsam's whole fork.",
     "- **Heartbeat cost.** `sam_hc_send()` is a `write(2)` per call, and 100,000 calls in a row fill libsam's pipe, so its cost includes waiting for its supervisor. samkit's `hcSend()` does not queue a heartbeat while one is still unsent, so a tight loop costs a check per call; one heartbeat per event-loop turn is a `write(2)` (see the rate table for what the supervisor then handles).",
@@ -42,10 +44,11 @@ if (positionals.includes("data-store")) {
   process.stdout.write(`${text}\n`);
 } else {
   const only = values.only ? values.only.split(",").map((name) => name.trim()) : [];
-  const results = await run({ quick: values.quick, only });
+  const saved = new URL("./results/side-by-side.json", import.meta.url);
+  const results = values.report ? JSON.parse(readFileSync(saved, "utf8")) : await run({ quick: values.quick, only });
   // A quick or partial run must not overwrite the committed report.
   const suffix = values.quick || only.length > 0 ? ".partial" : "";
-  writeFileSync(new URL(`./results/side-by-side${suffix}.json`, import.meta.url), `${JSON.stringify(results, null, 1)}\n`);
+  if (!values.report) writeFileSync(new URL(`./results/side-by-side${suffix}.json`, import.meta.url), `${JSON.stringify(results, null, 1)}\n`);
   const panels = ["crash", "hang-warn-200", "hang-next-200", "data-store-1k", "heartbeat-cost", "quorum"]
     .map((id) => results.latency[id])
     .filter(Boolean)
