@@ -6,5 +6,5 @@ import { attachInstanceChannel, type InstanceMarker, type InstanceRegistration }
 
 export function attachInstance(marker: InstanceMarker, onSupervisorLost: (() => void) | undefined): Promise<InstanceRegistration> {
   const socket = new Socket({ fd: marker.fd, readable: true, writable: true });
-  return attachInstanceChannel(socket, { supervisorPid: marker.supervisorPid, backendName: "@samkit/backend-fork", onSupervisorLost, exitNoticeFd: marker.fd, spinFd: marker.fd, timedHeartbeats: true });
+  return attachInstanceChannel(socket, { supervisorPid: marker.supervisorPid, backendName: "@samkit/backend-fork", onSupervisorLost, channelFd: marker.fd, exitNotice: true, timedHeartbeats: true });
 }

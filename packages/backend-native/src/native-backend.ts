@@ -97,7 +97,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
           onSupervisorLost: options.onSupervisorLost,
           markFailedReplies: true,
           supervisorHealthChecks: true,
-          spinFd: marker.fd,
+          channelFd: marker.fd,
         });
       }
       const entry = entryCommand();

@@ -54,13 +54,16 @@ export interface AttachOptions {
   /** The supervisor runs event-driven checks itself and pings the instance (the link gets healthCheck()). */
   supervisorHealthChecks?: boolean;
   /**
-   * The channel's descriptor, when the supervisor takes an exit notice: the instance's `exit`
-   * event then writes the exit code on it, synchronously, so the supervisor can act on the exit
-   * without waiting out Node's tear-down (10 to 30 ms).
+   * The socket's descriptor, for the synchronous reads and writes Node's streams cannot do: a data
+   * store's reply read directly for a moment (see spinForReply), and the exit notice.
    */
-  exitNoticeFd?: number;
-  /** The channel's descriptor, to read a data store's reply directly for a moment (see spinForReply). */
-  spinFd?: number;
+  channelFd?: number;
+  /**
+   * The supervisor takes an exit notice (needs channelFd): the instance's `exit` event writes its
+   * exit code on the channel, synchronously, so the supervisor can act on the exit without
+   * waiting out Node's tear-down (10 to 30 ms).
+   */
+  exitNotice?: boolean;
   /** Heartbeats carry their send time (the supervisor runs on the same machine and reads it). */
   timedHeartbeats?: boolean;
 }
@@ -132,7 +135,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
           }
           registered = true;
           releaseIfIdle();
-          if (options.exitNoticeFd !== undefined) noticeExit(options.exitNoticeFd);
+          if (options.exitNotice && options.channelFd !== undefined) noticeExit(options.channelFd);
           resolveRegister({
             instanceId: welcome.instanceId,
             interval: welcome.interval,
@@ -205,7 +208,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         pending.push({ request: type, resolve, reject });
         socket.ref();
         socket.write(frame);
-        if (spin && options.spinFd !== undefined && socket.writableLength === 0) spinForReply(options.spinFd);
+        if (spin && options.channelFd !== undefined && socket.writableLength === 0) spinForReply(options.channelFd);
       });
     };
 
