@@ -95,6 +95,9 @@ interface Instance {
   gone: Promise<void>;
 }
 
+/** An instance as messages name it: a spare has no id until it is promoted. */
+const nameOf = (instance: Instance) => (instance.id === 0 ? "the standby instance" : `instance ${instance.id}`);
+
 const wallClock = () => performance.timeOrigin + performance.now();
 
 const ownGroups = !isatty(0);
@@ -129,6 +132,8 @@ export class ForkSupervisor {
   // Actions run one after another: a state published before a reply, a store saved before the next spawn.
   #work: Promise<void> = Promise.resolve();
   #queued = 0;
+  /** spinMarginFor(interval), fixed for this supervisor. */
+  readonly #spinMargin: number;
   #finish: (exitCode: number) => void = () => {};
   #cleanups: (() => void)[] = [];
   readonly #env: NodeJS.ProcessEnv;
@@ -151,6 +156,7 @@ export class ForkSupervisor {
       options.quorum ? options.quorum.isQuorate() : true,
     );
     this.#env = { ...process.env, [markerVariable]: `${channelFd}:${process.pid}` };
+    this.#spinMargin = spinMarginFor(options.interval);
   }
 
   /** What the supervisor knows now, for `samctl status`. */
@@ -263,7 +269,7 @@ export class ForkSupervisor {
     const stamp = heartbeatSentAt(payload);
     if (stamp === undefined) return now;
     const sentAt = stamp - performance.timeOrigin;
-    return sentAt <= now && now - sentAt <= spinMarginFor(this.#settings.options.interval) ? sentAt : now;
+    return sentAt <= now && now - sentAt <= this.#spinMargin ? sentAt : now;
   }
 
   /** The hot path: a heartbeat allocates no event, no state and no timer. */
@@ -279,7 +285,7 @@ export class ForkSupervisor {
     let uncovered: number | null = null;
     if (deadline !== null && deadline !== this.#deadlineTimerFor) {
       if (deadline === now + interval) {
-        if (this.#deadlineTimer === undefined) this.#deadlineTimer = setTimeout(this.#onDeadlineTimer, Math.max(1, Math.floor(interval - spinMarginFor(interval))));
+        if (this.#deadlineTimer === undefined) this.#deadlineTimer = setTimeout(this.#onDeadlineTimer, Math.max(1, Math.floor(interval - this.#spinMargin)));
         else this.#deadlineTimer.refresh();
         this.#deadlineTimerFor = deadline;
       } else {
@@ -310,7 +316,7 @@ export class ForkSupervisor {
     if (this.#deadlineTimerFor !== null) return;
     const deadline = this.#engine.state.deadline;
     const now = performance.now();
-    if (deadline !== null && now < deadline && deadline - now <= spinMarginFor(this.#settings.options.interval) + 1) {
+    if (deadline !== null && now < deadline && deadline - now <= this.#spinMargin + 1) {
       setImmediate(this.#spinToDeadline);
       return;
     }
@@ -489,7 +495,7 @@ export class ForkSupervisor {
     };
     child.on("exit", onExit);
     child.on("error", (error) => {
-      this.#error(`${instance === this.#spare ? "the standby instance" : `instance ${instance.id}`} could not be started: ${error.message}`);
+      this.#error(`${nameOf(instance)} could not be started: ${error.message}`);
       // 127: the shell's code for a command that could not be run.
       if (child.pid === undefined) onExit(127, null);
     });
@@ -557,7 +563,7 @@ export class ForkSupervisor {
   #protocolError(instance: Instance, error: unknown): void {
     instance.reader.fail();
     const reason = error instanceof Error ? error.message : String(error);
-    this.#error(`${instance.id === 0 ? "the standby instance" : `instance ${instance.id}`} broke the channel protocol (${reason}); it is killed`);
+    this.#error(`${nameOf(instance)} broke the channel protocol (${reason}); it is killed`);
     if (!instance.exited) killGroup(instance.child);
   }
 
