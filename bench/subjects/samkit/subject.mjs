@@ -3,9 +3,9 @@
 import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { countOf, createEventLog, loggedBy, valuesOf } from "../../lib/event-log.mjs";
+import { countOf, loggedBy, valuesOf } from "../../lib/event-log.mjs";
 import { monotonicMilliseconds } from "../../lib/monotonic.mjs";
-import { exitReason, spawnGroup } from "../../lib/process-group.mjs";
+import { supervisedRun } from "../../lib/supervised-run.mjs";
 import { measureProcess } from "../../lib/process-stats.mjs";
 import { crashSamples, hangSamples } from "../../lib/restart-samples.mjs";
 import { rateResult } from "../../lib/rate-result.mjs";
@@ -19,55 +19,54 @@ function realtimeToMonotonic(time) {
   return time - (performance.timeOrigin + performance.now() - monotonicMilliseconds());
 }
 
+/** The native agent's events: JSON lines after a prefix on its standard output; signals go to the log. */
+function logAgentSignal(line, log) {
+  if (!line.startsWith("samkit-event ")) return;
+  const event = JSON.parse(line.slice("samkit-event ".length));
+  if (event.type !== "signal") return;
+  const signal = event.signal === "SIGKILL" || event.signal === 9 ? 9 : 15;
+  appendFileSync(log.path, `signal ${realtimeToMonotonic(event.time).toFixed(6)} ${event.instanceId ?? 0} ${signal}\n`);
+}
+
 /**
  * One run of the app in `args` mode under `backend`. The supervisor gets a stop request first
  * (it takes its instance and spare down), then SIGKILL to its group and to every instance it
  * logged: instances lead their own process groups.
  */
-async function samkitRun(backend, args, measure, { stdin = false } = {}) {
-  const log = createEventLog();
-  const supervisor = spawnGroup(process.execPath, [app, ...args.map(String)], {
-    env: { ...process.env, ...log.environment, SAMKIT_BENCH_BACKEND: backend },
-    stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
-  });
-  // The native agent's events: JSON lines after a prefix on its standard output.
-  let partial = "";
-  supervisor.child.stdout.setEncoding("utf8").on("data", (text) => {
-    const lines = (partial + text).split("\n");
-    partial = lines.pop();
-    for (const line of lines) {
-      if (!line.startsWith("samkit-event ")) continue;
-      const event = JSON.parse(line.slice("samkit-event ".length));
-      if (event.type === "signal") {
-        const signal = event.signal === "SIGKILL" || event.signal === 9 ? 9 : 15;
-        appendFileSync(log.path, `signal ${realtimeToMonotonic(event.time).toFixed(6)} ${event.instanceId ?? 0} ${signal}\n`);
-      }
-    }
-  });
-  const waitFor = (what, done, options = {}) => log.waitFor(what, done, { failed: () => exitReason(supervisor), ...options });
-  try {
-    return await measure({ supervisor, log, waitFor });
-  } finally {
-    if (!supervisor.exit) {
+function samkitRun(backend, args, measure, { stdin = false } = {}) {
+  return supervisedRun(process.execPath, [app, ...args.map(String)], measure, {
+    stdin,
+    environment: { SAMKIT_BENCH_BACKEND: backend },
+    onLine: logAgentSignal,
+    beforeStop: async ({ supervisor }) => {
+      if (supervisor.exit) return;
       supervisor.child.kill("SIGTERM");
       await Promise.race([supervisor.exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
-    }
-    await supervisor.stop();
-    for (const entry of log.events()) {
-      if (entry.event !== "running" && entry.event !== "spare") continue;
-      try {
-        process.kill(entry.value, "SIGKILL");
-      } catch {
-        // Gone already.
+    },
+    afterStop: ({ log }) => {
+      for (const entry of log.events()) {
+        if (entry.event !== "running" && entry.event !== "spare") continue;
+        try {
+          process.kill(entry.value, "SIGKILL");
+        } catch {
+          // Gone already.
+        }
       }
-    }
-    log.remove();
-  }
+    },
+  });
 }
 
 export function samkitSubject(backend) {
   const run = (args, measure, options) => samkitRun(backend, args, measure, options);
   const isWarning = (entry) => entry.event === "signal" && entry.value === 15;
+  /** The instance paces heartbeats; the supervisor's usage is measured over the pacing. */
+  const paced = (rate, seconds, interval) =>
+    run(["pace", rate, seconds, interval], async ({ supervisor, waitFor }) => {
+      await waitFor("pacing to start", countOf("pacing", 1));
+      const window = measureProcess(supervisor.child.pid);
+      const events = await waitFor("pacing to end", countOf("paced", 1), { timeout: seconds * 1000 + 10_000 });
+      return { events, usage: window.stop() };
+    });
   return {
     applies: new Set(["hang", "crash", "heartbeat", "rate", "data-store", "memory", ...(backend === "fork-standby" ? [] : ["quorum"])]),
 
@@ -93,26 +92,17 @@ export function samkitSubject(backend) {
     },
 
     async heartbeatRate({ rate, seconds, interval }) {
-      return run(["pace", rate, seconds, interval], async ({ supervisor, waitFor }) => {
-        await waitFor("pacing to start", countOf("pacing", 1));
-        const window = measureProcess(supervisor.child.pid);
-        const events = await waitFor("pacing to end", countOf("paced", 1), { timeout: seconds * 1000 + 10_000 });
-        return rateResult(events, window.stop());
-      });
+      const { events, usage } = await paced(rate, seconds, interval);
+      return rateResult(events, usage);
     },
 
     dataStore({ size, samples }) {
       return run(["data-store", size, samples], async ({ waitFor }) => valuesOf(await waitFor("dataStore() samples", countOf("store", samples), { timeout: samples * 500 + 10_000 }), "store"));
     },
 
-    memory({ heartbeatsPerSecond, seconds }) {
+    async memory({ heartbeatsPerSecond, seconds }) {
       // An interval longer than the run: the deadline is armed but never fires, even when idle.
-      return run(["pace", heartbeatsPerSecond, seconds, seconds * 1000 + 10_000], async ({ supervisor, waitFor }) => {
-        await waitFor("pacing to start", countOf("pacing", 1));
-        const window = measureProcess(supervisor.child.pid);
-        await waitFor("pacing to end", countOf("paced", 1), { timeout: seconds * 1000 + 10_000 });
-        return window.stop();
-      });
+      return (await paced(heartbeatsPerSecond, seconds, seconds * 1000 + 10_000)).usage;
     },
 
     quorum({ samples }) {
