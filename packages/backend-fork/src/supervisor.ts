@@ -120,6 +120,8 @@ export class ForkSupervisor {
   #instance: Instance | undefined;
   /** The parked spare of the warm standby, if one runs. */
   #spare: Instance | undefined;
+  /** An instance that gave notice of its exit and whose process is not gone yet. */
+  #departing: Instance | undefined;
   #spareTimer: NodeJS.Timeout | undefined;
   #lastMessageAt: number | null = null;
   // Two timers. Every deadline the engine sets is "now + interval", so one timer of that length,
@@ -504,6 +506,14 @@ export class ForkSupervisor {
 
   /** register() resolves in the instance: it learns its id, the data and the warn signal as they are now. */
   #welcome(instance: Instance): void {
+    // Not before the instance it follows is gone: until then that process still holds its
+    // descriptors (a listening port, a lock), and its successor would find them taken. The exit
+    // notice lets a new instance start during the tear-down, not run its code during it.
+    const departing = this.#departing;
+    if (departing !== undefined) {
+      void departing.gone.then(() => this.#welcome(instance));
+      return;
+    }
     // Queued behind pending work, so the welcome carries data saved by a store still in flight.
     this.#enqueue(() => {
       if (instance.exited || instance !== this.#instance) return;
@@ -653,6 +663,10 @@ export class ForkSupervisor {
   #exitNoticed(instance: Instance, code: number, now: number): void {
     instance.noticed = true;
     instance.exited = true;
+    this.#departing = instance;
+    void instance.gone.then(() => {
+      if (this.#departing === instance) this.#departing = undefined;
+    });
     instance.reader.fail();
     const grace = setTimeout(() => killGroup(instance.child), exitNoticeGrace);
     void instance.gone.then(() => clearTimeout(grace));

@@ -1,12 +1,22 @@
 // Entries and environments a user will hit: loaders, CommonJS, nested samkit programs, refused entries.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import type { Socket } from "node:net";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { entryCommand } from "@samkit/core";
 import { parseInstanceMarker as parseMarker } from "@samkit/core";
 
+/** A port nobody listens on right now. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const run = (args: string[], input?: string) =>
   spawnSync(process.execPath, args, { encoding: "utf8", input, timeout: 20_000, cwd: fileURLToPath(new URL(".", import.meta.url)) });
@@ -131,13 +141,26 @@ describe("warm standby", () => {
   });
 });
 
+describe("warm standby and the instance before", () => {
+  it("runs a promoted spare only once the instance it follows is gone: its port is free", async () => {
+    const rounds = 8;
+    const result = run([fixture("standby-port.mjs"), String(await freePort()), String(rounds)]);
+    expect(result.stdout, result.stderr).not.toMatch(/EADDRINUSE/);
+    expect(result.stdout.match(/listening/g)?.length, result.stdout + result.stderr).toBe(rounds);
+    // Every restart was a promotion, or the test proves nothing.
+    expect(result.stdout.match(/spawn standby=true/g)?.length).toBe(rounds);
+    expect(result.status, result.stderr).toBe(0);
+  });
+});
+
 describe("the exit notice", () => {
-  it("judges an exit when the instance gives notice, not after its tear-down; kills a tear-down that hangs", () => {
+  it("judges an exit when the instance gives notice, not after its tear-down; runs the next one only after it; kills a tear-down that hangs", () => {
     const started = Date.now();
     const result = run([fixture("slow-teardown.mjs")]);
     const elapsed = Date.now() - started;
     expect(result.stdout, result.stderr).toContain("exit of instance 1: code 5");
     expect(result.stdout).toContain("instance 1 still tearing down at the spawn of instance 2: true");
+    expect(result.stdout).toMatch(/instance 1 \(\d+\) gone when instance 2 registered: true/);
     expect(result.stdout).toContain("exit of instance 2: code 6");
     // Instance 2 was not started, so its exit quits the supervisor with its code, once its hung
     // tear-down was cut short (1 s of grace).

@@ -1,4 +1,3 @@
-import { Socket } from "node:net";
 import {
   SamError,
   attachInstanceChannel,
@@ -90,14 +89,12 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
         throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-native: this process has already registered; one SAM handle per process registers");
       }
       if (marker) {
-        const socket = new Socket({ fd: marker.fd, readable: true, writable: true });
-        return attachInstanceChannel(socket, {
+        return attachInstanceChannel(marker.fd, {
           supervisorPid: marker.supervisorPid,
           backendName: "@samkit/backend-native",
           onSupervisorLost: options.onSupervisorLost,
           markFailedReplies: true,
           supervisorHealthChecks: true,
-          channelFd: marker.fd,
         });
       }
       const entry = entryCommand();

@@ -2,8 +2,7 @@
  * How an instance is started: the same Node executable, flags and script as the supervisor, so
  * the entry runs again from the top. Entries that cannot be re-run are refused with a SamError.
  */
-import { existsSync } from "node:fs";
-import { isMainThread } from "node:worker_threads";
+import { fs, isMainThread } from "./node-builtins.js";
 import { SamError } from "./sam-error.js";
 
 export interface EntryCommand {
@@ -19,7 +18,7 @@ export function entryCommand(
   execPath: string = process.execPath,
   execArgv: readonly string[] = process.execArgv,
   argv: readonly string[] = process.argv,
-  mainThread: boolean = isMainThread,
+  mainThread: boolean = isMainThread(),
 ): EntryCommand {
   if (!mainThread) {
     throw new SamError("CS_ERR_NOT_SUPPORTED", "@samkit/backend-fork: register() must be called from the main thread, not a worker thread; the supervisor is the whole process");
@@ -31,7 +30,7 @@ export function entryCommand(
       "@samkit/backend-fork: register() needs a script file to run again for each instance; code from node -e, node -p, the REPL or standard input cannot be re-run. Put the code in a file and run node file.js",
     );
   }
-  if (!existsSync(script)) {
+  if (!fs.existsSync(script)) {
     throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-fork: the entry script ${script} does not exist any more, so no instance can run it`);
   }
   const flags: string[] = [];

@@ -1,7 +1,7 @@
 /**
  * The instance side of samkit's channel protocol, for every backend: the hello/welcome exchange of
- * register(), and one method per libsam call. The backend opens the channel (an inherited socket)
- * and hands it over; this module does no process mechanics.
+ * register(), and one method per libsam call. The backend finds the channel (an inherited socket's
+ * descriptor) and hands it over; this module does no process mechanics.
  */
 import type { Socket } from "node:net";
 import { SamError } from "./sam-error.js";
@@ -30,8 +30,8 @@ import {
   encodeHealthCheckResult,
   encodeExiting,
 } from "./channel-protocol.js";
-import { readSync, writeSync } from "node:fs";
-import { setPriority } from "node:os";
+import { headerSize } from "./frames.js";
+import { fs, net, os } from "./node-builtins.js";
 
 /** The welcome carries the stored data: allow the largest maxDataSize there is. */
 const welcomeLimit = 1024 * 1024 * 1024 + 64;
@@ -54,12 +54,7 @@ export interface AttachOptions {
   /** The supervisor runs event-driven checks itself and pings the instance (the link gets healthCheck()). */
   supervisorHealthChecks?: boolean;
   /**
-   * The socket's descriptor, for the synchronous reads and writes Node's streams cannot do: a data
-   * store's reply read directly for a moment (see spinForReply), and the exit notice.
-   */
-  channelFd?: number;
-  /**
-   * The supervisor takes an exit notice (needs channelFd): the instance's `exit` event writes its
+   * The supervisor takes an exit notice: the instance's `exit` event writes its
    * exit code on the channel, synchronously, so the supervisor can act on the exit without
    * waiting out Node's tear-down (10 to 30 ms).
    */
@@ -82,8 +77,13 @@ const frameNames: Record<number, string> = {
   [InstanceFrame.healthCheckRegister]: "hcCallbackRegister()",
 };
 
-/** Attaches this instance to its supervisor over `socket`; resolves with what register() returns. */
-export function attachInstanceChannel(socket: Socket, options: AttachOptions): Promise<InstanceRegistration> {
+/**
+ * Attaches this instance to its supervisor over the channel socket inherited as `fd`; resolves
+ * with what register() returns. The descriptor is used directly as well as through a net.Socket,
+ * for what Node's streams cannot do: the register() handshake (see handshake below), a data
+ * store's reply read directly for a moment (see spinForReply), and the exit notice.
+ */
+export function attachInstanceChannel(fd: number, options: AttachOptions): Promise<InstanceRegistration> {
   const marker = { supervisorPid: options.supervisorPid };
   const name = options.backendName;
   const pending: Pending[] = [];
@@ -92,6 +92,11 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
 
   return new Promise<InstanceRegistration>((resolveRegister, rejectRegister) => {
     let registered = false;
+    // Opened once the handshake is over; until then the descriptor is read directly.
+    let socket: Socket | undefined;
+    // A welcome read in the handshake comes before the link exists; register() resolves once it does.
+    let welcomed: Omit<InstanceRegistration, "link"> | undefined;
+    let link: InstanceLink | undefined;
 
     const failAll = (error: SamError) => {
       for (const request of pending.splice(0)) request.reject(error);
@@ -135,14 +140,14 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
           }
           registered = true;
           releaseIfIdle();
-          if (options.exitNotice && options.channelFd !== undefined) noticeExit(options.channelFd);
-          resolveRegister({
+          if (options.exitNotice) noticeExit(fd);
+          welcomed = {
             instanceId: welcome.instanceId,
             interval: welcome.interval,
             warnSignal,
             data: welcome.data === null ? null : new Uint8Array(welcome.data),
-            link,
-          });
+          };
+          if (link) resolveRegister({ ...welcomed, link });
           return;
         }
         const reply = decodeReply(payload);
@@ -172,11 +177,11 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
     const noticeExit = (fd: number) => {
       process.on("exit", (code) => {
         // Only on a quiet channel: a frame still queued (or half written) must not be overtaken.
-        if (lost || socket.writableLength > 0) return;
+        if (lost || (socket?.writableLength ?? 0) > 0) return;
         try {
-          writeSync(fd, encodeExiting(code));
+          fs.writeSync(fd, encodeExiting(code));
           // The tear-down still to come takes a core for 10 ms or more; the next instance needs it more.
-          setPriority(19);
+          os.setPriority(19);
         } catch {
           // The supervisor is gone or its channel full: it will see the exit itself.
         }
@@ -186,19 +191,80 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
     // The channel keeps the process alive only while a reply is awaited: an instance whose work is
     // done ends, as a C program returning from main would.
     const releaseIfIdle = () => {
-      if (pending.length === 0 && registered) socket.unref();
+      if (pending.length === 0 && registered) socket?.unref();
     };
 
-    socket.on("data", (chunk: Buffer) => {
+    /**
+     * register()'s hello and welcome, read and written on the descriptor itself while it is still
+     * blocking (Node's socket makes it non-blocking): the kernel wakes this thread the moment the
+     * welcome arrives, without a turn of the event loop. That is most of a warm spare's promotion,
+     * which waits here, parked. Exactly one frame is read, so nothing meant for the socket is
+     * taken. False when the descriptor would block (a non-blocking channel): the socket goes on.
+     */
+    const handshake = (): boolean => {
+      try {
+        fs.writeSync(fd, encodeHello(process.pid));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EAGAIN") return false;
+        supervisorLost((error as Error).message);
+        return true;
+      }
+      const header = Buffer.allocUnsafe(headerSize);
+      // Read the header, then the payload it announces, each to its exact length.
+      for (let wanted: Buffer | undefined = header; wanted !== undefined && !registered && !lost; ) {
+        const part: Buffer = wanted;
+        let filled = 0;
+        while (filled < part.byteLength) {
+          let count: number;
+          try {
+            count = fs.readSync(fd, part, filled, part.byteLength - filled, null);
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === "EINTR") continue;
+            if (code !== "EAGAIN") {
+              supervisorLost((error as Error).message);
+              return true;
+            }
+            // Not blocking after all: what was read goes to the reader, the socket reads the rest.
+            if (filled > 0) feed(part.subarray(0, filled));
+            return false;
+          }
+          if (count === 0) {
+            supervisorLost("its channel closed");
+            return true;
+          }
+          filled += count;
+        }
+        if (!feed(part)) return true;
+        wanted = part === header && header.readUInt32BE(1) > 0 ? Buffer.allocUnsafe(header.readUInt32BE(1)) : undefined;
+      }
+      return true;
+    };
+
+    const feed = (chunk: Buffer): boolean => {
       try {
         reader.push(chunk);
+        return true;
       } catch (error) {
         supervisorLost(error instanceof Error ? error.message : String(error));
+        return false;
       }
+    };
+
+    // Loaded before the wait: a parked spare resumes without loading anything.
+    const { Socket } = net();
+    const handshaken = handshake();
+    if (lost) return;
+    const channel = new Socket({ fd, readable: true, writable: true });
+    socket = channel;
+    releaseIfIdle();
+
+    channel.on("data", (chunk: Buffer) => {
+      feed(chunk);
     });
-    socket.on("end", () => supervisorLost("its channel closed"));
-    socket.on("close", () => supervisorLost("its channel closed"));
-    socket.on("error", (error) => supervisorLost(error.message));
+    channel.on("end", () => supervisorLost("its channel closed"));
+    channel.on("close", () => supervisorLost("its channel closed"));
+    channel.on("error", (error) => supervisorLost(error.message));
 
     const request = (frame: Buffer, type: number, spin = false): Promise<void> => {
       if (lost) {
@@ -206,9 +272,9 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
       }
       return new Promise<void>((resolve, reject) => {
         pending.push({ request: type, resolve, reject });
-        socket.ref();
-        socket.write(frame);
-        if (spin && options.channelFd !== undefined && socket.writableLength === 0) spinForReply(options.channelFd);
+        channel.ref();
+        channel.write(frame);
+        if (spin && channel.writableLength === 0) spinForReply();
       });
     };
 
@@ -218,26 +284,21 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
      * sleep costs about as much again to wake (more on a virtual machine). The bytes go to the
      * same frame reader the socket feeds, so nothing is lost or read twice.
      */
-    const spinForReply = (fd: number) => {
+    const spinForReply = () => {
       const until = performance.now() + spinLimit;
       const waiting = pending.length;
       while (pending.length >= waiting && !lost && performance.now() < until) {
         let count: number;
         try {
-          count = readSync(fd, spinBuffer, 0, spinBuffer.byteLength, null);
+          count = fs.readSync(fd, spinBuffer, 0, spinBuffer.byteLength, null);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
           return;
         }
         // End of file: the socket's own read reports it.
         if (count === 0) return;
-        try {
-          // A copy: the reader may keep an incomplete frame, and spinBuffer is read into again.
-          reader.push(Buffer.from(spinBuffer.subarray(0, count)));
-        } catch (error) {
-          supervisorLost(error instanceof Error ? error.message : String(error));
-          return;
-        }
+        // A copy: the reader may keep an incomplete frame, and spinBuffer is read into again.
+        if (!feed(Buffer.from(spinBuffer.subarray(0, count)))) return;
       }
     };
 
@@ -245,7 +306,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
     const answerPing = (sequence: number) => {
       const callback = healthCheck;
       const answer = (healthy: boolean) => {
-        if (!lost) socket.write(encodeHealthCheckResult(sequence, healthy));
+        if (!lost) channel.write(encodeHealthCheckResult(sequence, healthy));
       };
       if (callback === null) {
         answer(true);
@@ -262,7 +323,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
       Promise.resolve(result).then((value) => answer(value === true), () => answer(false));
     };
 
-    const link: InstanceLink = {
+    link = {
       start: () => request(startFrame, InstanceFrame.start),
       stop: () => request(stopFrame, InstanceFrame.stop),
       heartbeat: () => {
@@ -270,7 +331,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         // A heartbeat still queued says all another would: while the channel has a backlog, one is
         // enough. Without this a flood of hcSend() queues millions of writes and their garbage
         // collection stalls the very loop that must deliver them.
-        if (socket.writableLength === 0) socket.write(timedFrame ? stampHeartbeat(timedFrame, performance.timeOrigin + performance.now()) : heartbeatFrame);
+        if (channel.writableLength === 0) channel.write(timedFrame ? stampHeartbeat(timedFrame, performance.timeOrigin + performance.now()) : heartbeatFrame);
       },
       dataStore: (data) => request(encodeDataStore(data), InstanceFrame.dataStore, true),
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),
@@ -278,7 +339,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
         if (options.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);
         // Fire and forget, as libsam: the answer is SIGKILL.
         if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: markFailed() failed: the supervisor is gone`);
-        socket.write(markFailedFrame);
+        channel.write(markFailedFrame);
       },
     };
     if (options.supervisorHealthChecks) {
@@ -291,6 +352,7 @@ export function attachInstanceChannel(socket: Socket, options: AttachOptions): P
       };
     }
 
-    socket.write(encodeHello(process.pid));
+    if (welcomed) resolveRegister({ ...welcomed, link });
+    if (!handshaken) channel.write(encodeHello(process.pid));
   });
 }

@@ -4,7 +4,7 @@
  * so the instance's own children (a Node child that also uses samkit, say) never take themselves
  * for instances; and it only counts when the parent process is the supervisor it names.
  */
-import { isMainThread } from "node:worker_threads";
+import { isMainThread } from "./node-builtins.js";
 
 export interface InstanceMarker {
   /** The inherited file descriptor of the channel. */
@@ -54,7 +54,7 @@ function slot(variable: string): Slot {
   if (!found) {
     let marker: InstanceMarker | undefined;
     // Worker threads see a copy of the environment; the main thread owns the marker.
-    if (isMainThread && process.env[variable] !== undefined) {
+    if (process.env[variable] !== undefined && isMainThread()) {
       const value = process.env[variable];
       delete process.env[variable];
       marker = parseInstanceMarker(value, process.ppid, processExists);

@@ -1,10 +1,10 @@
-import { constants } from "node:os";
+import { os } from "./node-builtins.js";
 import { SamError } from "./sam-error.js";
 
 /** A signal name as Node spells it, e.g. `SIGTERM`. */
 export type SignalName = NodeJS.Signals;
 
-const signalNumbers = constants.signals as Record<string, number>;
+const signalNumbers = os.constants.signals as Record<string, number>;
 // Where two names share a number (SIGABRT/SIGIOT, SIGIO/SIGPOLL) the first listed is the one Node
 // itself reports for a child's death, so the first wins.
 const signalNames = new Map<number, SignalName>();
