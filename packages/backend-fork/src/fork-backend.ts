@@ -69,16 +69,8 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
       return instanceMarker(markerVariable) ? "instance" : "supervisor";
     },
     async register(request: RegisterRequest): Promise<InstanceRegistration> {
-      const marker = instanceMarker(markerVariable);
-      if (marker) {
-        if (!claimRegistration(markerVariable)) {
-          throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this instance has already registered; one SAM handle per process registers");
-        }
-        return attachInstance(marker, options.onSupervisorLost);
-      }
-      if (!claimRegistration(markerVariable)) {
-        throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-fork: this process is already a supervisor; one SAM handle per process registers");
-      }
+      const marker = claimRegistration(markerVariable, "@samkit/backend-fork");
+      if (marker) return attachInstance(marker, options.onSupervisorLost);
       // Loaded here, not at the top: an instance never needs the supervisor's code (or
       // child_process), and every millisecond of its start-up is a millisecond of each restart.
       const { ForkSupervisor } = await import("./supervisor.js");

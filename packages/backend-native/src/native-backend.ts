@@ -84,10 +84,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
       return instanceMarker(markerVariable) ? "instance" : "supervisor";
     },
     async register(request: RegisterRequest): Promise<InstanceRegistration> {
-      const marker = instanceMarker(markerVariable);
-      if (!claimRegistration(markerVariable)) {
-        throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/backend-native: this process has already registered; one SAM handle per process registers");
-      }
+      const marker = claimRegistration(markerVariable, "@samkit/backend-native");
       if (marker) {
         return attachInstanceChannel(marker.fd, {
           supervisorPid: marker.supervisorPid,

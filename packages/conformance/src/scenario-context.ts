@@ -38,6 +38,11 @@ export interface ScenarioContext {
   check(condition: unknown, message: string): void;
   /** Checks that a call throws a SamError with `code` (a rejection, for async calls). */
   expectError(code: string, call: () => unknown, what: string): Promise<void>;
+  /**
+   * Most scenarios' opening: initialize() with this run's interval and the restart policy,
+   * register(), and report the instance; resolves with its id (in instances only).
+   */
+  registerRestarting(): Promise<number>;
 }
 
 export interface ScenarioPlugins {
@@ -84,6 +89,12 @@ export function createContext(sam: Sam, interval: number, role: ProcessRole, arg
     fail,
     check(condition, message) {
       if (!condition) fail(message);
+    },
+    async registerRestarting() {
+      await sam.initialize({ interval, recovery: "restart" });
+      const instanceId = await sam.register();
+      report("instance", { instanceId });
+      return instanceId;
     },
     async expectError(code, call, what) {
       let error: unknown;

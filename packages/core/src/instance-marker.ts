@@ -5,6 +5,7 @@
  * for instances; and it only counts when the parent process is the supervisor it names.
  */
 import { isMainThread } from "./node-builtins.js";
+import { SamError } from "./sam-error.js";
 
 export interface InstanceMarker {
   /** The inherited file descriptor of the channel. */
@@ -69,10 +70,19 @@ export function instanceMarker(variable: string): InstanceMarker | undefined {
   return slot(variable).marker;
 }
 
-/** Takes the process's one register(): false when it was taken already. */
-export function claimRegistration(variable: string): boolean {
+/**
+ * Takes the process's one register(), the first step of a backend's register(): returns the
+ * marker when this process is an instance, undefined when it is to become the supervisor, and
+ * throws CS_ERR_BAD_HANDLE when the process has registered already.
+ */
+export function claimRegistration(variable: string, backendName: string): InstanceMarker | undefined {
   const found = slot(variable);
-  if (found.claimed) return false;
+  if (found.claimed) {
+    throw new SamError(
+      "CS_ERR_BAD_HANDLE",
+      `${backendName}: this process has already registered (as ${found.marker ? "an instance" : "the supervisor"}); one SAM handle per process registers`,
+    );
+  }
   found.claimed = true;
-  return true;
+  return found.marker;
 }

@@ -25,10 +25,8 @@ export const ignoresEverything: Scenario = {
 export const forksAndDies: Scenario = {
   name: "instance forks children and dies",
   expectedExitCode: 0,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, report, registerRestarting }) {
+    const instanceId = await registerRestarting();
     if (instanceId === 1) {
       await sam.start();
       const children = Array.from({ length: 3 }, () => spawn("sleep", ["60"], { stdio: "ignore" }));

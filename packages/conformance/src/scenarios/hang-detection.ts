@@ -11,10 +11,8 @@ const spinForever = new Function("for (;;) {}") as () => never;
 export const busyLoop: Scenario = {
   name: "busy loop",
   expectedExitCode: 0,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, report, registerRestarting }) {
+    const instanceId = await registerRestarting();
     if (instanceId === 1) {
       process.on("SIGTERM", () => report("warn-signal-handled"));
       await sam.start();
@@ -34,10 +32,8 @@ function healthCheckGoesWrong(name: string, wrong: () => boolean | Promise<boole
   return {
     name,
     expectedExitCode: 0,
-    async run({ sam, interval, report }) {
-      await sam.initialize({ interval, recovery: "restart" });
-      const instanceId = await sam.register();
-      report("instance", { instanceId });
+    async run({ sam, report, registerRestarting }) {
+      const instanceId = await registerRestarting();
       if (instanceId !== 1) return;
       process.on("SIGTERM", () => report("warn-signal-handled"));
       let calls = 0;

@@ -22,10 +22,8 @@ export const healthyUntilStopped: Scenario = {
 export const exitWhileStopped: Scenario = {
   name: "exit while stopped",
   expectedExitCode: 7,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, registerRestarting }) {
+    await registerRestarting();
     await sam.start();
     await sam.stop();
     process.exit(7);
@@ -49,10 +47,8 @@ export const exitWhileStartedQuit: Scenario = {
 export const signalWhileStopped: Scenario = {
   name: "killed by a signal while stopped",
   expectedExitCode: 128 + 6,
-  async run({ sam, interval, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ registerRestarting }) {
+    await registerRestarting();
     process.kill(process.pid, "SIGABRT");
     await new Promise(() => {});
   },
@@ -62,10 +58,8 @@ export const signalWhileStopped: Scenario = {
 export const markFailed: Scenario = {
   name: "mark failed",
   expectedExitCode: 137,
-  async run({ sam, interval, report, fail, sleep }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, interval, report, fail, sleep, registerRestarting }) {
+    const instanceId = await registerRestarting();
     if (instanceId !== 1) fail("markFailed() was followed by a restart");
     await sam.start();
     sam.hcSend();

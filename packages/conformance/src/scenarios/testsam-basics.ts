@@ -5,10 +5,8 @@ export const basics: Scenario = {
   name: "basics",
   testsam: "test_basics",
   expectedExitCode: 0,
-  async run({ sam, interval, scaled, sleep, check, expectError, fail, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, interval, scaled, sleep, check, expectError, fail, report, registerRestarting }) {
+    const instanceId = await registerRestarting();
     if (instanceId === 1) {
       await sam.start();
       for (let i = 0; i < 10; i++) {

@@ -8,10 +8,8 @@ export const finalizeDeadlock: Scenario = {
   name: "finalize deadlock",
   testsam: "test_finalize_deadlock",
   expectedExitCode: 0,
-  async run({ sam, interval, scaled, fail, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, scaled, fail, report, registerRestarting }) {
+    const instanceId = await registerRestarting();
     if (instanceId !== 1) fail("the previous finalize() deadlocked");
     setTimeout(() => process.exit(0), scaled(5000));
     await sam.start();

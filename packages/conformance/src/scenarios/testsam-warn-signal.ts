@@ -15,10 +15,8 @@ export const warnSignal: Scenario = {
   name: "warn_signal",
   testsam: "test_warn_signal",
   expectedExitCode: 0,
-  async run({ sam, interval, scaled, sleep, check, fail, report }) {
-    await sam.initialize({ interval, recovery: "restart" });
-    const instanceId = await sam.register();
-    report("instance", { instanceId });
+  async run({ sam, scaled, sleep, check, fail, report, registerRestarting }) {
+    const instanceId = await registerRestarting();
     let delivered = 0;
     const onSignal = () => {
       delivered++;
