@@ -11,7 +11,8 @@ function format(value, unit) {
   return `${value.toFixed(digits)} ${unit}`;
 }
 
-const ratio = (value, base) => (base === undefined || value === undefined || base === 0 ? "" : `${(value / base).toFixed(2)} ×`);
+// A ratio to a base at or below zero (libsam's quorum samples can be negative) says nothing.
+const ratio = (value, base) => (base === undefined || value === undefined || base <= 0 ? "n/a" : `${(value / base).toFixed(2)} ×`);
 const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const statsOf = (samples) => (samples && samples.length > 0 ? summarize(samples) : undefined);
 
@@ -19,7 +20,7 @@ function latencyTable(entry) {
   const base = statsOf(entry.series[reference])?.median;
   const rows = Object.entries(entry.series).map(([name, samples]) => {
     const stats = statsOf(samples);
-    return `| ${name} | ${stats?.count ?? 0} | ${format(stats?.median, entry.unit)} | ${format(stats?.p95, entry.unit)} | ${name === reference ? "1.00 ×" : ratio(stats?.median, base)} |`;
+    return `| ${name} | ${stats?.count ?? 0} | ${format(stats?.median, entry.unit)} | ${format(stats?.p95, entry.unit)} | ${name === reference ? (base !== undefined && base > 0 ? "1.00 ×" : "n/a") : ratio(stats?.median, base)} |`;
   });
   return [`### ${entry.title}`, "", "| subject | n | median | p95 | median ÷ libsam |", "|---|---|---|---|---|", ...rows, ""].join("\n");
 }
