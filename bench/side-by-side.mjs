@@ -74,7 +74,7 @@ function log(text) {
 
 async function alternate(scenario, chosen, results) {
   const taking = chosen.filter((subject) => subject.applies.has(scenario.applies));
-  for (const output of scenario.outputs) results.latency[output.id] ??= { ...output, series: {} };
+  for (const output of scenario.outputs) results.latency[output.id] ??= { ...output, rounds: scenario.rounds, series: {} };
   for (let round = 0; round < scenario.rounds; round++) {
     for (const subject of rotated(taking, round)) {
       const started = Date.now();
