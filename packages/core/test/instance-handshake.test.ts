@@ -1,0 +1,115 @@
+// register()'s handshake on a real inherited socket: the instance writes its hello and reads its
+// welcome on the descriptor itself before Node's socket takes it over. The supervisor's end is
+// scripted here, so each way a supervisor can answer is tried: in pieces, with a frame right
+// behind the welcome (which must be left for the socket), a refusal, garbage, and no answer.
+import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { channelProtocol, FrameReader } from "../src/index.js";
+
+const { InstanceFrame, SupervisorFrame, encodeFrame, encodeReply, encodeWelcome, decodeHello } = channelProtocol;
+const fixture = fileURLToPath(new URL("./fixtures/attach-instance.mjs", import.meta.url));
+
+interface Run {
+  child: ChildProcess;
+  channel: Socket;
+  /** The frames the instance sent, in order. */
+  frames: { type: number; payload: Buffer }[];
+  /** Resolves once the instance has sent `count` frames. */
+  framesIn(count: number): Promise<void>;
+  stdout(): string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+function start(): Run {
+  const child = spawn(process.execPath, [fixture], { stdio: ["ignore", "pipe", "inherit", "pipe"] });
+  children.push(child);
+  const channel = child.stdio[3] as Socket;
+  const frames: Run["frames"] = [];
+  const waiting: { count: number; resolve: () => void }[] = [];
+  const reader = new FrameReader(
+    () => 1 << 20,
+    (type, payload) => {
+      frames.push({ type, payload: Buffer.from(payload) });
+      for (const wait of waiting.filter((entry) => frames.length >= entry.count)) wait.resolve();
+    },
+  );
+  channel.on("data", (chunk: Buffer) => reader.push(chunk));
+  channel.on("error", () => {});
+  let output = "";
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (output += text));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    channel,
+    frames,
+    framesIn: (count) => (frames.length >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
+    stdout: () => output,
+    exited,
+  };
+}
+
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+const welcome = encodeWelcome({ instanceId: 7, interval: 300, warnSignal: 12, data: Buffer.from("kept data") });
+
+describe("register()'s handshake on the inherited descriptor", () => {
+  it("says hello, takes a welcome that arrives in pieces, and leaves the frame behind it to the socket", async () => {
+    const run = start();
+    await run.framesIn(1);
+    expect(run.frames[0]!.type).toBe(InstanceFrame.hello);
+    expect(decodeHello(run.frames[0]!.payload)?.pid).toBe(run.child.pid);
+    // Header, part of the payload, then the rest with a health-check ping right behind it in the same write.
+    const ping = encodeFrame(SupervisorFrame.healthCheckPing, Buffer.from([0, 0, 0, 42]));
+    run.channel.write(welcome.subarray(0, 3));
+    await sleep(30);
+    run.channel.write(welcome.subarray(3, 12));
+    await sleep(30);
+    run.channel.write(Buffer.concat([welcome.subarray(12), ping]));
+    // The ping reached the instance's socket: it answers it (healthy, no callback registered).
+    await Promise.race([run.framesIn(2), sleep(5000)]);
+    // Read on the descriptor, blocking: the event loop did not turn during the 60 ms of pieces.
+    expect(run.stdout()).toContain("registered 7 300 SIGUSR2 kept data after 0 ticks");
+    expect(run.frames.map((frame) => frame.type)).toEqual([InstanceFrame.hello, InstanceFrame.healthCheckResult]);
+    expect(run.frames[1]!.type).toBe(InstanceFrame.healthCheckResult);
+    expect(run.frames[1]!.payload).toEqual(Buffer.from([0, 0, 0, 42, 1]));
+    // The supervisor goes: the instance learns it from its socket.
+    run.channel.destroy();
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("lost");
+  });
+
+  it("rejects register() with the supervisor's refusal", async () => {
+    const run = start();
+    await run.framesIn(1);
+    run.channel.write(encodeReply(InstanceFrame.hello, 3, "the supervisor speaks protocol 9"));
+    await sleep(200);
+    expect(run.stdout()).toContain("refused CS_ERR_VERSION: the supervisor speaks protocol 9");
+    run.channel.destroy();
+    expect(await run.exited).toBe(0);
+  });
+
+  it("takes a supervisor that sends garbage for gone", async () => {
+    const run = start();
+    await run.framesIn(1);
+    run.channel.write(Buffer.from([0x7f, 0, 0, 0, 0]));
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toMatch(/refused CS_ERR_LIBRARY: test: the supervisor \(PID \d+\) is gone \(unknown frame type 0x7f\)/);
+    expect(run.stdout()).toContain("lost");
+  });
+
+  it("takes a supervisor that closes the channel before its welcome for gone", async () => {
+    const run = start();
+    await run.framesIn(1);
+    run.channel.write(welcome.subarray(0, 8));
+    await sleep(30);
+    run.channel.destroy();
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toMatch(/refused CS_ERR_LIBRARY: .*is gone \(its channel closed\)/);
+  });
+});
