@@ -141,6 +141,34 @@ describe("warm standby", () => {
   });
 });
 
+describe("a parked spare whose supervisor is killed", () => {
+  it("reads the end of its channel and exits by itself", async () => {
+    const supervisor = spawn(process.execPath, [fixture("standby-orphan.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const spare = await new Promise<number>((resolve, reject) => {
+        let output = "";
+        supervisor.stdout!.setEncoding("utf8").on("data", (text: string) => {
+          output += text;
+          const match = /spare (\d+)/.exec(output);
+          if (match) resolve(Number(match[1]));
+        });
+        supervisor.on("exit", () => reject(new Error(`the supervisor ended first: ${output}`)));
+      });
+      // Parked: blocked in the read of its welcome.
+      const parkedBy = Date.now() + 10_000;
+      while (Date.now() < parkedBy && !/read/.test(readFileSync(`/proc/${spare}/wchan`, "utf8"))) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(readFileSync(`/proc/${spare}/wchan`, "utf8")).toMatch(/read/);
+      supervisor.kill("SIGKILL");
+      const killedAt = Date.now();
+      while (running(spare) && Date.now() - killedAt < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(running(spare), `spare ${spare} outlived its killed supervisor`).toBe(false);
+      expect(Date.now() - killedAt).toBeLessThan(2000);
+    } finally {
+      supervisor.kill("SIGKILL");
+    }
+  });
+});
+
 describe("warm standby and the instance before", () => {
   it("runs a promoted spare only once the instance it follows is gone: its port is free", async () => {
     const rounds = 8;
