@@ -140,7 +140,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
           }
           registered = true;
           releaseIfIdle();
-          if (options.exitNotice) noticeExit(fd);
+          if (options.exitNotice) noticeExit();
           welcomed = {
             instanceId: welcome.instanceId,
             interval: welcome.interval,
@@ -174,7 +174,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
 
     const timedFrame = options.timedHeartbeats ? timedHeartbeatFrame() : undefined;
 
-    const noticeExit = (fd: number) => {
+    const noticeExit = () => {
       process.on("exit", (code) => {
         // Only on a quiet channel: a frame still queued (or half written) must not be overtaken.
         if (lost || (socket?.writableLength ?? 0) > 0) return;
@@ -199,15 +199,17 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
      * blocking (Node's socket makes it non-blocking): the kernel wakes this thread the moment the
      * welcome arrives, without a turn of the event loop. That is most of a warm spare's promotion,
      * which waits here, parked. Exactly one frame is read, so nothing meant for the socket is
-     * taken. False when the descriptor would block (a non-blocking channel): the socket goes on.
+     * taken. On a descriptor that would block (a non-blocking channel) it stops there, and the
+     * socket writes the hello if it was not written (helloSent) and reads the rest.
      */
-    const handshake = (): boolean => {
+    let helloSent = false;
+    const handshake = (): void => {
       try {
         fs.writeSync(fd, encodeHello(process.pid));
+        helloSent = true;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EAGAIN") return false;
-        supervisorLost((error as Error).message);
-        return true;
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") supervisorLost((error as Error).message);
+        return;
       }
       const header = Buffer.allocUnsafe(headerSize);
       // Read the header, then the payload it announces, each to its exact length.
@@ -223,22 +225,21 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
             if (code === "EINTR") continue;
             if (code !== "EAGAIN") {
               supervisorLost((error as Error).message);
-              return true;
+              return;
             }
             // Not blocking after all: what was read goes to the reader, the socket reads the rest.
             if (filled > 0) feed(part.subarray(0, filled));
-            return false;
+            return;
           }
           if (count === 0) {
             supervisorLost("its channel closed");
-            return true;
+            return;
           }
           filled += count;
         }
-        if (!feed(part)) return true;
+        if (!feed(part)) return;
         wanted = part === header && header.readUInt32BE(1) > 0 ? Buffer.allocUnsafe(header.readUInt32BE(1)) : undefined;
       }
-      return true;
     };
 
     const feed = (chunk: Buffer): boolean => {
@@ -253,7 +254,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
 
     // Loaded before the wait: a parked spare resumes without loading anything.
     const { Socket } = net();
-    const handshaken = handshake();
+    handshake();
     if (lost) return;
     const channel = new Socket({ fd, readable: true, writable: true });
     socket = channel;
@@ -353,6 +354,6 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
     }
 
     if (welcomed) resolveRegister({ ...welcomed, link });
-    if (!handshaken) channel.write(encodeHello(process.pid));
+    if (!helloSent) channel.write(encodeHello(process.pid));
   });
 }

@@ -3,7 +3,10 @@
 // scripted here, so each way a supervisor can answer is tried: in pieces, with a frame right
 // behind the welcome (which must be left for the socket), a refusal, garbage, and no answer.
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Socket } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { channelProtocol, FrameReader } from "../src/index.js";
@@ -27,10 +30,17 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-function start(): Run {
-  const child = spawn(process.execPath, [fixture], { stdio: ["ignore", "pipe", "inherit", "pipe"] });
+/**
+ * Starts the instance with its channel on fd 3: a socketpair made for it (blocking on its side, as
+ * a backend's is), or `given`, one end of a connection this process opened (non-blocking, since
+ * the instance's descriptor is a copy of this process's) with `supervisorEnd` the other end.
+ */
+function start(given?: { instanceEnd: Socket; supervisorEnd: Socket }): Run {
+  const child = spawn(process.execPath, [fixture], { stdio: ["ignore", "pipe", "inherit", given ? given.instanceEnd : "pipe"] });
   children.push(child);
-  const channel = child.stdio[3] as Socket;
+  // This process must not read the instance's end too.
+  given?.instanceEnd.destroy();
+  const channel = given ? given.supervisorEnd : (child.stdio[3] as Socket);
   const frames: Run["frames"] = [];
   const waiting: { count: number; resolve: () => void }[] = [];
   const reader = new FrameReader(
@@ -82,6 +92,33 @@ describe("register()'s handshake on the inherited descriptor", () => {
     run.channel.destroy();
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toContain("lost");
+  });
+
+  it("on a non-blocking descriptor, says hello once and takes the welcome through the socket", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "samkit-handshake-"));
+    const server = createServer();
+    try {
+      const path = join(folder, "channel.sock");
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+      const instanceEnd = connect(path);
+      await new Promise((resolve) => instanceEnd.once("connect", resolve));
+      const run = start({ instanceEnd, supervisorEnd: await accepted });
+      await run.framesIn(1);
+      // Time for a second hello, were one to come.
+      await sleep(200);
+      expect(run.frames.map((frame) => frame.type)).toEqual([InstanceFrame.hello]);
+      run.channel.write(welcome);
+      const registeredBy = Date.now() + 5000;
+      while (!run.stdout().includes("registered") && Date.now() < registeredBy) await sleep(20);
+      expect(run.stdout()).toMatch(/registered 7 300 SIGUSR2 kept data after \d+ ticks/);
+      run.channel.destroy();
+      expect(await run.exited).toBe(0);
+      expect(run.stdout()).toContain("lost");
+    } finally {
+      server.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("rejects register() with the supervisor's refusal", async () => {
