@@ -60,6 +60,14 @@ export interface SupervisorSettings {
 /** Milliseconds after an instance's welcome before its spare (warm standby) starts. */
 const spareDelay = 200;
 
+/**
+ * Starting a spare holds this event loop for the whole spawn (Node waits for the new process's
+ * exec: 5 to 10 ms here), so it is not done this close before a deadline or a SIGKILL, which it
+ * would make late; with short intervals, half the interval (an instance that sends heartbeats more
+ * often than that always leaves a moment clear).
+ */
+const spareClearance = 50;
+
 /** How long an instance that gave notice of its exit may take to tear down before it is SIGKILLed. */
 const exitNoticeGrace = 1000;
 
@@ -416,6 +424,12 @@ export class ForkSupervisor {
   #startSpare(): void {
     const state = this.#engine.state;
     if (!this.#settings.standby || this.#spare !== undefined || state.phase !== "running" || state.stopping) return;
+    const clearance = Math.min(spareClearance, this.#settings.options.interval / 2);
+    const wait = Math.min(state.deadline ?? Infinity, state.killAt ?? Infinity) - performance.now();
+    if (wait < clearance) {
+      this.#spareTimer = setTimeout(() => this.#startSpare(), Math.max(0, wait) + clearance);
+      return;
+    }
     const spare = this.#startProcess();
     if (spare.child.pid === undefined) return;
     this.#spare = spare;
