@@ -633,13 +633,10 @@ export class ForkSupervisor {
       case InstanceFrame.dataStore: {
         const data = payload.byteLength === 0 ? null : new Uint8Array(payload);
         this.#handle({ type: "message", now, message: "data-store" });
-        // The common case answers at once: no store to save to, nothing queued to wait for.
-        if (this.#queued === 0 && !this.#settings.options.store) {
-          this.#data = data;
-          instance.channel.write(okReplies[InstanceFrame.dataStore] as Buffer);
-          return;
-        }
-        this.#enqueue(() => this.#storeData(instance, data));
+        // The common case answers at once: no store to save to (#storeData then runs to its
+        // reply without waiting), nothing queued to wait for.
+        if (this.#queued === 0 && !this.#settings.options.store) void this.#storeData(instance, data);
+        else this.#enqueue(() => this.#storeData(instance, data));
         return;
       }
       case InstanceFrame.warnSignalSet: {
@@ -678,12 +675,12 @@ export class ForkSupervisor {
     instance.noticed = true;
     instance.exited = true;
     this.#departing = instance;
-    void instance.gone.then(() => {
-      if (this.#departing === instance) this.#departing = undefined;
-    });
     instance.reader.fail();
     const grace = setTimeout(() => killGroup(instance.child), exitNoticeGrace);
-    void instance.gone.then(() => clearTimeout(grace));
+    void instance.gone.then(() => {
+      clearTimeout(grace);
+      if (this.#departing === instance) this.#departing = undefined;
+    });
     this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, code, signal: null });
     this.#handle({ type: "exit", now, code, signal: null });
   }
