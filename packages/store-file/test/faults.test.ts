@@ -106,16 +106,22 @@ describe("files that are not what they seem", () => {
   });
 
   it("unreadable (permissions): CS_ERR_ACCESS naming the file", () => {
-    // Root reads everything, so the check runs as the unprivileged user 'nobody' where we are root.
+    // Root reads everything, so where we are root the check runs as the unprivileged user 'nobody'.
+    // The child drops to it after loading the package, so the checkout may sit in a folder only
+    // root can enter (a clone in a mktemp -d folder, say).
     const path = temporary.file();
     writeFileSync(path, good, { mode: 0o000 });
     chmodSync(temporary.folder, 0o777);
     const script = `
       import { fileStore } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      if (process.getuid() === 0) {
+        process.setgroups([65534]);
+        process.setgid(65534);
+        process.setuid(65534);
+      }
       try { await fileStore({ path: ${JSON.stringify(path)} }).load(); console.log("loaded"); }
       catch (error) { console.log(error.code + " " + error.message); }`;
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", ...asNobody });
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
     expect(result.stdout.trim(), result.stderr).toMatch(new RegExp(`^CS_ERR_ACCESS @samkit/store-file: cannot open ${path}: EACCES`));
   });
 
