@@ -59,6 +59,47 @@ describe("the process model", () => {
     await run.exited;
   });
 
+  it("libsam's server times a started instance with a timerfd armed for the interval (poll's time-out would expire up to 0.1 % late)", async () => {
+    const run = start(["idle"]);
+    try {
+      await checkTimer(run);
+    } finally {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  });
+
+  async function checkTimer(run: ReturnType<typeof start>) {
+    const instance = await run.waitFor((line) => line.state === "running");
+    const timers = (pid: number) =>
+      readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`) === "anon_inode:[timerfd]";
+        } catch {
+          return false;
+        }
+      });
+    const agent = run.child.pid!;
+    const [timer, ...others] = timers(agent);
+    expect(timer, "the agent has no timerfd").toBeDefined();
+    expect(others).toEqual([]);
+    // The relay does not keep the server's timer.
+    expect(timers(instance.ppid as number)).toEqual([]);
+    // Heartbeats every 50 ms re-arm it for the 200 ms interval: it is always armed, never more than 200 ms ahead.
+    const remaining: number[] = [];
+    for (let look = 0; look < 10; look++) {
+      const info = readFileSync(`/proc/${agent}/fdinfo/${timer}`, "utf8");
+      expect(info).toMatch(/^clockid:\s*1$/m);
+      const [, seconds, nanoseconds] = /^it_value:\s*\((\d+),\s*(\d+)\)/m.exec(info)!;
+      remaining.push(Number(seconds) * 1000 + Number(nanoseconds) / 1e6);
+      await new Promise((resolve) => setTimeout(resolve, 23));
+    }
+    for (const left of remaining) {
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(200);
+    }
+  }
+
   it.each([
     ["an exit while stopped gives its code", ["exit-stopped", "7"], 7],
     ["a signal death while stopped gives 128 + signal", ["abort"], 134],
