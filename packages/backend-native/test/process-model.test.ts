@@ -3,6 +3,7 @@
 // leaves nothing behind, and only the user's descriptors plus the channel reach Node.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { release } from "node:os";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { processGone } from "@samkit/conformance";
@@ -32,6 +33,13 @@ function start(args: string[], socketActivation = false) {
     }
   };
   return { child, exited, waitFor, output: () => output };
+}
+
+/** The scheduler's time slice of a thread, in nanoseconds (from its /proc sched file). */
+function sliceOf(schedFile: string): number {
+  const found = /^se\.slice\s*:\s*(\d+)/m.exec(readFileSync(schedFile, "utf8"));
+  if (!found) throw new Error(`no se.slice in ${schedFile}`);
+  return Number(found[1]);
 }
 
 const parentOf = (pid: number) => {
@@ -99,6 +107,25 @@ describe("the process model", () => {
       expect(left).toBeLessThanOrEqual(200);
     }
   }
+
+  // Custom time slices for SCHED_OTHER came with Linux 6.12; older kernels ignore the request.
+  const [major = 0, minor = 0] = release().split(".").map(Number);
+  it.skipIf(major < 6 || (major === 6 && minor < 12))("the agent and the relay's threads ask for a 0.1 ms time slice; Node keeps the one it was started with", async () => {
+    const run = start(["idle"]);
+    try {
+      const instance = await run.waitFor((line) => line.state === "running");
+      const slices = (pid: number) => readdirSync(`/proc/${pid}/task`).map((task) => sliceOf(`/proc/${pid}/task/${task}/sched`));
+      expect(slices(run.child.pid!)).toEqual([100_000]);
+      const relay = slices(instance.ppid as number);
+      expect(relay.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(relay)).toEqual(new Set([100_000]));
+      // Every thread of Node has the slice this test runner has.
+      expect(new Set(slices(instance.pid as number))).toEqual(new Set([sliceOf("/proc/self/sched")]));
+    } finally {
+      run.child.kill("SIGKILL");
+      await run.exited;
+    }
+  });
 
   it.each([
     ["an exit while stopped gives its code", ["exit-stopped", "7"], 7],

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sched.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -506,6 +507,49 @@ static int channel_fd_for_node(void)
 		if (!is_inherited(fd)) return fd;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Scheduling: the supervisor's threads ask for a short time slice.
+ *
+ * Every decision in the agent and the relay is a few microseconds of work after a wake-up, and
+ * it is late by however long the woken thread waits for a CPU. The thread that wakes it is often
+ * the instance (its heartbeat), whose kernel wake-up is a "sync" one: it places the woken thread on
+ * the instance's CPU, expecting the instance to sleep next. A hung instance does not: it spins, and
+ * the heartbeat's relay and then libsam's server waited behind it for the rest of its time slice,
+ * 5 to 8 ms here, counted against the instance. With a slice of 0.1 ms (Linux 6.12 and later:
+ * sched_attr.sched_runtime for SCHED_OTHER, no privilege needed) a woken thread of the supervisor
+ * runs at once. Its CPU share is unchanged (that is what nice sets); only when it runs changes.
+ * The relay puts Node back on the slice the user started it with. Older kernels ignore or refuse
+ * the request, and nothing else changes. */
+struct scheduling {
+	uint32_t size;
+	uint32_t policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime;
+	uint64_t deadline;
+	uint64_t period;
+	uint32_t utilization_min;
+	uint32_t utilization_max;
+};
+
+#define SUPERVISOR_SLICE_NS 100000u
+static uint64_t started_slice;
+
+/* Sets this thread's slice, keeping its policy and nice value; only SCHED_OTHER and SCHED_BATCH have one. */
+static int set_slice(uint64_t nanoseconds, uint64_t *previous)
+{
+	struct scheduling attributes;
+	memset(&attributes, 0, sizeof(attributes));
+	if (syscall(SYS_sched_getattr, 0, &attributes, sizeof(attributes), 0) != 0) return -1;
+	if (attributes.policy != SCHED_OTHER && attributes.policy != SCHED_BATCH) return -1;
+	if (previous != NULL) *previous = attributes.runtime;
+	attributes.size = sizeof(attributes);
+	attributes.flags = 0;
+	attributes.runtime = nanoseconds;
+	return (int)syscall(SYS_sched_setattr, 0, &attributes, 0);
+}
+
 static void start_node(int node_end)
 {
 	pid_t relay = getpid();
@@ -517,7 +561,9 @@ static void start_node(int node_end)
 		return;
 	}
 
-	/* Node: dies with the relay, leads its own process group, sees only the user's descriptors plus the channel. */
+	/* Node: dies with the relay, leads its own process group, sees only the user's descriptors plus the channel,
+	 * and runs with the time slice the user started it with. */
+	set_slice(started_slice, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
 	if (getppid() != relay) _exit(1);
@@ -830,6 +876,8 @@ int main(int argc, char **argv)
 	on_exit(agent_at_exit, NULL);
 
 	exact_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	/* Before libsam forks: each relay, and the threads it starts, inherit the short slice. */
+	set_slice(SUPERVISOR_SLICE_NS, &started_slice);
 	in_libsam_server = 1;
 	error = sam_register(&instance_id);
 	if (getpid() == agent_pid) {
