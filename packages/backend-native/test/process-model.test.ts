@@ -35,6 +35,19 @@ function start(args: string[], socketActivation = false) {
   return { child, exited, waitFor, output: () => output };
 }
 
+/** What each descriptor of a process refers to (readlink of /proc/<pid>/fd/<fd>). */
+function targets(pid: number): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      found.set(Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`));
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return found;
+}
+
 /** The scheduler's time slice of a thread, in nanoseconds (from its /proc sched file). */
 function sliceOf(schedFile: string): number {
   const found = /^se\.slice\s*:\s*(\d+)/m.exec(readFileSync(schedFile, "utf8"));
@@ -70,43 +83,32 @@ describe("the process model", () => {
   it("libsam's server times a started instance with a timerfd armed for the interval (poll's time-out would expire up to 0.1 % late)", async () => {
     const run = start(["idle"]);
     try {
-      await checkTimer(run);
+      const instance = await run.waitFor((line) => line.state === "running");
+      const timers = (pid: number) => [...targets(pid)].filter(([, target]) => target === "anon_inode:[timerfd]").map(([fd]) => fd);
+      const agent = run.child.pid!;
+      const [timer, ...others] = timers(agent);
+      expect(timer, "the agent has no timerfd").toBeDefined();
+      expect(others).toEqual([]);
+      // The relay does not keep the server's timer.
+      expect(timers(instance.ppid as number)).toEqual([]);
+      // Heartbeats every 50 ms re-arm it for the 200 ms interval: it is always armed, never more than 200 ms ahead.
+      const remaining: number[] = [];
+      for (let look = 0; look < 10; look++) {
+        const info = readFileSync(`/proc/${agent}/fdinfo/${timer}`, "utf8");
+        expect(info).toMatch(/^clockid:\s*1$/m);
+        const [, seconds, nanoseconds] = /^it_value:\s*\((\d+),\s*(\d+)\)/m.exec(info)!;
+        remaining.push(Number(seconds) * 1000 + Number(nanoseconds) / 1e6);
+        await new Promise((resolve) => setTimeout(resolve, 23));
+      }
+      for (const left of remaining) {
+        expect(left).toBeGreaterThan(0);
+        expect(left).toBeLessThanOrEqual(200);
+      }
     } finally {
       run.child.kill("SIGKILL");
       await run.exited;
     }
   });
-
-  async function checkTimer(run: ReturnType<typeof start>) {
-    const instance = await run.waitFor((line) => line.state === "running");
-    const timers = (pid: number) =>
-      readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-        try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`) === "anon_inode:[timerfd]";
-        } catch {
-          return false;
-        }
-      });
-    const agent = run.child.pid!;
-    const [timer, ...others] = timers(agent);
-    expect(timer, "the agent has no timerfd").toBeDefined();
-    expect(others).toEqual([]);
-    // The relay does not keep the server's timer.
-    expect(timers(instance.ppid as number)).toEqual([]);
-    // Heartbeats every 50 ms re-arm it for the 200 ms interval: it is always armed, never more than 200 ms ahead.
-    const remaining: number[] = [];
-    for (let look = 0; look < 10; look++) {
-      const info = readFileSync(`/proc/${agent}/fdinfo/${timer}`, "utf8");
-      expect(info).toMatch(/^clockid:\s*1$/m);
-      const [, seconds, nanoseconds] = /^it_value:\s*\((\d+),\s*(\d+)\)/m.exec(info)!;
-      remaining.push(Number(seconds) * 1000 + Number(nanoseconds) / 1e6);
-      await new Promise((resolve) => setTimeout(resolve, 23));
-    }
-    for (const left of remaining) {
-      expect(left).toBeGreaterThan(0);
-      expect(left).toBeLessThanOrEqual(200);
-    }
-  }
 
   // Custom time slices for SCHED_OTHER came with Linux 6.12; older kernels ignore the request.
   const [major = 0, minor = 0] = release().split(".").map(Number);
@@ -163,17 +165,6 @@ describe("the process model", () => {
     const run = start(["fds"], true);
     const report = await run.waitFor((line) => line.fds !== undefined);
     const fds = report.fds as Record<string, string>;
-    const targets = (pid: number) => {
-      const found = new Map<number, string>();
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          found.set(Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`));
-        } catch {
-          // Closed meanwhile.
-        }
-      }
-      return found;
-    };
     // What libsam and the relay hold (beyond what the user's process had): none of it may reach Node.
     const relay = report.ppid as number;
     const original = new Set((await run.waitFor((line) => line.original !== undefined)).original as string[]);

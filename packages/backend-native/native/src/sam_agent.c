@@ -174,16 +174,12 @@ static int exact_timer = -1;
 
 int poll(struct pollfd *fds, nfds_t count, int timeout)
 {
-	if (timeout <= 0 || exact_timer < 0 || count >= EXACT_POLL_MAX_FDS || !in_libsam_server || getpid() != agent_pid) {
-		struct timespec wait = {timeout / 1000, (long)(timeout % 1000) * 1000000L};
+	struct timespec wait = {timeout / 1000, (long)(timeout % 1000) * 1000000L};
+	if (timeout <= 0 || exact_timer < 0 || count >= EXACT_POLL_MAX_FDS || !in_libsam_server || getpid() != agent_pid)
 		return ppoll(fds, count, timeout < 0 ? NULL : &wait, NULL);
-	}
 	/* Arming resets the expirations of the last arming: a time-out left over is never seen. */
-	struct itimerspec when = {{0, 0}, {timeout / 1000, (long)(timeout % 1000) * 1000000L}};
-	if (timerfd_settime(exact_timer, 0, &when, NULL) < 0) {
-		struct timespec wait = {timeout / 1000, (long)(timeout % 1000) * 1000000L};
-		return ppoll(fds, count, &wait, NULL);
-	}
+	struct itimerspec when = {{0, 0}, wait};
+	if (timerfd_settime(exact_timer, 0, &when, NULL) < 0) return ppoll(fds, count, &wait, NULL);
 	struct pollfd set[EXACT_POLL_MAX_FDS + 1];
 	memcpy(set, fds, count * sizeof(*fds));
 	set[count] = (struct pollfd){exact_timer, POLLIN, 0};
@@ -536,18 +532,19 @@ struct scheduling {
 #define SUPERVISOR_SLICE_NS 100000u
 static uint64_t started_slice;
 
-/* Sets this thread's slice, keeping its policy and nice value; only SCHED_OTHER and SCHED_BATCH have one. */
-static int set_slice(uint64_t nanoseconds, uint64_t *previous)
+/* Sets this thread's slice, keeping its policy and nice value; only SCHED_OTHER and SCHED_BATCH have
+ * one. Best effort: a kernel that refuses leaves the thread as it was. */
+static void set_slice(uint64_t nanoseconds, uint64_t *previous)
 {
 	struct scheduling attributes;
 	memset(&attributes, 0, sizeof(attributes));
-	if (syscall(SYS_sched_getattr, 0, &attributes, sizeof(attributes), 0) != 0) return -1;
-	if (attributes.policy != SCHED_OTHER && attributes.policy != SCHED_BATCH) return -1;
+	if (syscall(SYS_sched_getattr, 0, &attributes, sizeof(attributes), 0) != 0) return;
+	if (attributes.policy != SCHED_OTHER && attributes.policy != SCHED_BATCH) return;
 	if (previous != NULL) *previous = attributes.runtime;
 	attributes.size = sizeof(attributes);
 	attributes.flags = 0;
 	attributes.runtime = nanoseconds;
-	return (int)syscall(SYS_sched_setattr, 0, &attributes, 0);
+	syscall(SYS_sched_setattr, 0, &attributes, 0);
 }
 
 static void start_node(int node_end)
