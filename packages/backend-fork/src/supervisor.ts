@@ -147,6 +147,8 @@ export class ForkSupervisor {
   #finish: (exitCode: number) => void = () => {};
   #cleanups: (() => void)[] = [];
   readonly #env: NodeJS.ProcessEnv;
+  /** A spare's environment: its marker says it will wait, parked, to be promoted. */
+  readonly #spareEnv: NodeJS.ProcessEnv;
 
   constructor(settings: SupervisorSettings) {
     this.#settings = settings;
@@ -166,6 +168,7 @@ export class ForkSupervisor {
       options.quorum ? options.quorum.isQuorate() : true,
     );
     this.#env = { ...process.env, [markerVariable]: `${channelFd}:${process.pid}` };
+    this.#spareEnv = { ...this.#env, [markerVariable]: `${channelFd}:${process.pid}:spare` };
     this.#spinMargin = spinMarginFor(options.interval);
   }
 
@@ -409,7 +412,7 @@ export class ForkSupervisor {
     const spare = this.#spare;
     const standby = spare !== undefined && !spare.exited;
     this.#spare = undefined;
-    const instance = standby ? spare : this.#startProcess();
+    const instance = standby ? spare : this.#startProcess(false);
     instance.id = instanceId;
     this.#instance = instance;
     const pid = instance.child.pid;
@@ -430,14 +433,14 @@ export class ForkSupervisor {
       this.#spareTimer = setTimeout(() => this.#startSpare(), Math.max(0, wait) + clearance);
       return;
     }
-    const spare = this.#startProcess();
+    const spare = this.#startProcess(true);
     if (spare.child.pid === undefined) return;
     this.#spare = spare;
     this.#emit({ type: "standby", time: wallClock(), pid: spare.child.pid });
   }
 
   /** Starts the entry as a new process with its channel; the caller makes it the instance or the spare. */
-  #startProcess(): Instance {
+  #startProcess(spare: boolean): Instance {
     const { entry } = this.#settings;
     const child = spawn(entry.command, entry.args, {
       stdio: ["inherit", "inherit", "inherit", "pipe"],
@@ -445,7 +448,7 @@ export class ForkSupervisor {
       // standard input is a terminal: a process outside the terminal's foreground group that reads
       // it would be stopped (SIGTTIN), so an interactive program keeps the terminal's group.
       detached: ownGroups,
-      env: this.#env,
+      env: spare ? this.#spareEnv : this.#env,
     });
     const channel = child.stdio[channelFd] as Socket;
     let markGone = () => {};

@@ -232,7 +232,8 @@ describe("entryCommand", () => {
 
 describe("the instance marker", () => {
   it("counts only when the parent is the supervisor it names", () => {
-    expect(parseMarker("3:1234", 1234)).toEqual({ fd: 3, supervisorPid: 1234 });
+    expect(parseMarker("3:1234", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: false });
+    expect(parseMarker("3:1234:spare", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: true });
     expect(parseMarker("3:1234", 999)).toBeUndefined();
     expect(parseMarker(undefined, 1234)).toBeUndefined();
     expect(parseMarker("2:1234", 1234)).toBeUndefined();
@@ -241,7 +242,7 @@ describe("the instance marker", () => {
   });
 
   it("still counts when the supervisor it names is gone: an orphaned instance ends, it does not become a supervisor", () => {
-    expect(parseMarker("3:1234", 1, () => false)).toEqual({ fd: 3, supervisorPid: 1234 });
+    expect(parseMarker("3:1234", 1, () => false)).toEqual({ fd: 3, supervisorPid: 1234, spare: false });
     expect(parseMarker("3:1234", 1, () => true)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The marker that makes a process an instance: `<VARIABLE>=<fd>:<supervisor pid>` in the
- * environment, set by a backend's supervisor. It is removed from the environment when first read,
+ * The marker that makes a process an instance: `<VARIABLE>=<fd>:<supervisor pid>[:spare]` in the
+ * environment, set by a backend's supervisor (`:spare` for a warm standby's spare). It is removed from the environment when first read,
  * so the instance's own children (a Node child that also uses samkit, say) never take themselves
  * for instances; and it only counts when the parent process is the supervisor it names.
  */
@@ -12,6 +12,8 @@ export interface InstanceMarker {
   fd: number;
   /** The supervisor's PID (for backend-native, the relay's). */
   supervisorPid: number;
+  /** Started as a warm spare: its register() waits, parked, until the supervisor promotes it. */
+  spare: boolean;
 }
 
 /**
@@ -22,13 +24,13 @@ export interface InstanceMarker {
  */
 export function parseInstanceMarker(value: string | undefined, parentPid: number, isAlive: (pid: number) => boolean = () => true): InstanceMarker | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d{1,4}):(\d{1,10})$/.exec(value);
+  const match = /^(\d{1,4}):(\d{1,10})(:spare)?$/.exec(value);
   if (!match) return undefined;
   const fd = Number(match[1]);
   const supervisorPid = Number(match[2]);
   if (fd < 3 || supervisorPid < 1) return undefined;
   if (supervisorPid !== parentPid && isAlive(supervisorPid)) return undefined;
-  return { fd, supervisorPid };
+  return { fd, supervisorPid, spare: match[3] !== undefined };
 }
 
 function processExists(pid: number): boolean {

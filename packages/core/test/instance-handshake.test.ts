@@ -35,8 +35,11 @@ afterEach(() => {
  * a backend's is), or `given`, one end of a connection this process opened (non-blocking, since
  * the instance's descriptor is a copy of this process's) with `supervisorEnd` the other end.
  */
-function start(given?: { instanceEnd: Socket; supervisorEnd: Socket }): Run {
-  const child = spawn(process.execPath, [fixture], { stdio: ["ignore", "pipe", "inherit", given ? given.instanceEnd : "pipe"] });
+function start(given?: { instanceEnd: Socket; supervisorEnd: Socket }, { parked = false } = {}): Run {
+  const child = spawn(process.execPath, [fixture], {
+    stdio: ["ignore", "pipe", "inherit", given ? given.instanceEnd : "pipe"],
+    env: { ...process.env, SAMKIT_TEST_PARKED: parked ? "1" : "0" },
+  });
   children.push(child);
   // This process must not read the instance's end too.
   given?.instanceEnd.destroy();
@@ -69,8 +72,12 @@ const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
 const welcome = encodeWelcome({ instanceId: 7, interval: 300, warnSignal: 12, data: Buffer.from("kept data") });
 
 describe("register()'s handshake on the inherited descriptor", () => {
-  it("says hello, takes a welcome that arrives in pieces, and leaves the frame behind it to the socket", async () => {
-    const run = start();
+  // A parked spare first rehearses what its promotion runs: that must read and write nothing.
+  it.each([
+    ["an instance", false],
+    ["a parked spare", true],
+  ])("%s says hello, takes a welcome that arrives in pieces, and leaves the frame behind it to the socket", async (_name, parked) => {
+    const run = start(undefined, { parked });
     await run.framesIn(1);
     expect(run.frames[0]!.type).toBe(InstanceFrame.hello);
     expect(decodeHello(run.frames[0]!.payload)?.pid).toBe(run.child.pid);
