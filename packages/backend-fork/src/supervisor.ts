@@ -635,7 +635,9 @@ export class ForkSupervisor {
         return;
       case InstanceFrame.dataStore: {
         const data = payload.byteLength === 0 ? null : new Uint8Array(payload);
-        this.#handle({ type: "message", now, message: "data-store" });
+        // To the policy a data store is a sign of life, the same step as a heartbeat: taken
+        // on the heartbeat's path, which allocates no event and no state.
+        this.#heartbeat(now);
         // The common case answers at once: no store to save to (#storeData then runs to its
         // reply without waiting), nothing queued to wait for.
         if (this.#queued === 0 && !this.#settings.options.store) void this.#storeData(instance, data);

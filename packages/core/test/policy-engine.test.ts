@@ -1145,7 +1145,7 @@ describe("PolicyEngine.heartbeat, the hot path", () => {
   };
 
   for (const [label, cfg] of [["restart", config], ["quorum", quorumConfig], ["interval 0", { ...config, interval: 0 }]] as const) {
-    it(`leaves the same state as a heartbeat message through policyStep (${label}, 200 random runs)`, () => {
+    it(`leaves the same state as a heartbeat or data store message through policyStep (${label}, 200 random runs)`, () => {
       for (let seed = 1; seed <= 200; seed++) {
         const next = random(seed);
         const engine = new PolicyEngine(cfg);
@@ -1154,8 +1154,9 @@ describe("PolicyEngine.heartbeat, the hot path", () => {
         for (let step = 0; step < 60; step++) {
           now += Math.floor(next() * 700);
           if (next() < 0.5) {
+            // backend-fork takes a data store on the heartbeat's path too: the same step.
             engine.heartbeat(now);
-            expect(driver.step({ type: "message", now, message: "heartbeat" })).toEqual([]);
+            expect(driver.step({ type: "message", now, message: next() < 0.5 ? "heartbeat" : "data-store" })).toEqual([]);
           } else {
             const event = otherEvents(now, next());
             expect(engine.handle(event)).toEqual(driver.step(event));

@@ -399,7 +399,8 @@ export class PolicyEngine {
   }
 
   /**
-   * The hot path, the same step as handle() of a heartbeat message (which never yields an action):
+   * The hot path, the same step as handle() of a heartbeat or a data-store message (neither ever
+   * yields an action):
    * a running, started instance's deadline moves to now + interval. It changes the current state
    * object in place instead of allocating an event and a copy of the state, so a supervisor can
    * take hundreds of thousands of heartbeats a second without garbage. Every other step still
