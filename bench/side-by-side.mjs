@@ -11,6 +11,7 @@ import * as pm2 from "./subjects/pm2.mjs";
 import * as samkitFork from "./subjects/samkit-fork.mjs";
 import * as samkitForkStandby from "./subjects/samkit-fork-standby.mjs";
 import * as samkitNative from "./subjects/samkit-native.mjs";
+import { measureFloors } from "./floors.mjs";
 
 export const subjects = [libsam, samkitFork, samkitForkStandby, samkitNative, naiveNode, pm2, bareNode, idleNode];
 
@@ -142,6 +143,7 @@ export async function run({ quick = false, only = [] } = {}) {
     latency: {},
     rates: {},
     memory: {},
+    floors: {},
     failures: [],
   };
   const ready = [];
@@ -158,6 +160,12 @@ export async function run({ quick = false, only = [] } = {}) {
     for (const scenario of scenarios(plan)) await alternate(scenario, ready, results);
     await heartbeatRates(ready, results, quick ? { rates: [50_000], seconds: 1, interval: 100 } : { rates: [50_000, 100_000, 200_000, 400_000], seconds: 3, interval: 100 });
     await footprints(ready, results, quick ? { runs: 1, seconds: 1 } : { runs: 2, seconds: 3 });
+    // Subject-free, so --only does not leave them out.
+    try {
+      results.floors = await measureFloors({ ...(quick ? { rounds: 1, samples: 2, roundTrips: 50 } : { rounds: 4, samples: 5, roundTrips: 300 }), log });
+    } catch (error) {
+      results.failures.push({ scenario: "floors", subject: "none", message: String(error?.message ?? error).split("\n")[0] });
+    }
     // Last: it takes the shared test corosync's quorum away and back.
     await alternate(
       {
