@@ -1,8 +1,9 @@
 /**
  * The marker that makes a process an instance: `<VARIABLE>=<fd>:<supervisor pid>[:spare]` in the
- * environment, set by a backend's supervisor (`:spare` for a warm standby's spare). It is removed from the environment when first read,
- * so the instance's own children (a Node child that also uses samkit, say) never take themselves
- * for instances; and it only counts when the parent process is the supervisor it names.
+ * environment, set by a backend's supervisor (`:spare` for a warm standby's spare). It is removed
+ * from the environment when first read, so the instance's own children (a Node child that also
+ * uses samkit, say) never take themselves for instances; and it only counts when the parent
+ * process is the supervisor it names.
  */
 import { isMainThread } from "./node-builtins.js";
 import { SamError } from "./sam-error.js";
