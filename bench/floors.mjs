@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildC } from "./lib/build-c.mjs";
+import { warmUpStores } from "./lib/data-store-warm-up.mjs";
 import { monotonicMilliseconds } from "./lib/monotonic.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -120,8 +121,8 @@ function floorPlans(peer, fixtures, { samples, roundTrips }) {
     for (let index = 0; index < count; index++) values.push(await once());
     return values;
   };
-  // Node's path needs thousands of round trips before it is compiled (300 gave twice the time).
-  const warmUp = "3000";
+  // Node's path needs thousands of round trips before it is compiled: as many as the subjects make.
+  const warmUp = String(warmUpStores(1024));
   return [
     {
       id: "floor-death",

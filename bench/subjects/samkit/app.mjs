@@ -124,7 +124,8 @@ const modes = {
     await settle();
     await start();
     // Steady state, as libsam's numbers are: warm up the channel and both processes' JIT first.
-    for (let warmUp = 0; warmUp < (size > 65536 ? 20 : 2000); warmUp++) await sam.dataStore(data);
+    const { warmUpStores } = await import("../../lib/data-store-warm-up.mjs");
+    for (let warmUp = 0, count = warmUpStores(size); warmUp < count; warmUp++) await sam.dataStore(data);
     for (let sample = 0; sample < samples; sample++) {
       data[0] = sample & 0xff;
       const started = performance.now();
