@@ -3,8 +3,9 @@
 // the target times, in C and in Node, so a gap between a target and its floor is the machine's.
 //   death       a process's exit (or SIGKILL) → its descriptors closed, as its parent sees it:
 //               a successor that must not run before its predecessor is gone waits this long
-//   start       spawn(node, [script]) → the script's first statement, for an empty script and for
-//               one that imports two tiny packages, as every samkit application imports two
+//   start       spawn(node, [script]) → the script's first statement, for an empty script, for
+//               one that imports two tiny packages (as every samkit application imports two), and
+//               for the empty one spawned at a dying Node process's exit event (as a restart is)
 //   round trip  1029 bytes out, 6 back over a socketpair (a 1 KiB data store and its reply)
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
