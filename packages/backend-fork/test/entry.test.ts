@@ -118,12 +118,14 @@ describe("warm standby", () => {
   it("promotes the parked spare with the id, data and warn signal; falls back to a cold start without one; leaves no spare behind", () => {
     const result = run([fixture("standby-handover.mjs")]);
     const events = result.stdout.split("\n").filter((line) => line.startsWith("event ")).map((line) => JSON.parse(line.slice(6)));
-    const instances = [...result.stdout.matchAll(/^instance (\d) pid=(\d+) data=(.*)$/gm)].map((match) => ({ id: Number(match[1]), pid: Number(match[2]), data: match[3] }));
+    const instances = [...result.stdout.matchAll(/^instance (\d) pid=(\d+) started-as=(\w+) data=(.*)$/gm)].map((match) => ({ id: Number(match[1]), pid: Number(match[2]), startedAs: match[3], data: match[4] }));
     const spares = events.filter((event) => event.type === "standby").map((event) => event.pid as number);
     const spawns = events.filter((event) => event.type === "spawn");
     expect(instances.map((instance) => instance.id), result.stdout + result.stderr).toEqual([1, 2, 3]);
     // Instance 2 is the spare started for instance 1, promoted, with instance 1's data.
     expect(spawns.map((event) => event.standby)).toEqual([false, true, false]);
+    // Only the spare was started with the spare's marker (it rehearses its promotion while parked).
+    expect(instances.map((instance) => instance.startedAs)).toEqual(["instance", "spare", "instance"]);
     expect(instances[1]!.pid).toBe(spares[0]);
     expect(spawns[1].pid).toBe(spares[0]);
     expect(instances[0]!.data).toBe("none");
