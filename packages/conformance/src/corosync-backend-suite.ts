@@ -1,6 +1,7 @@
 /**
  * The corosync scenarios of the backend suite: testsam's quorum, cmap quit and cmap restart, and
- * samkit's quorum timing and corosync-restart checks, against the test corosync. The backend's
+ * samkit's quorum timing, data store while start() waits and corosync-restart checks, against the
+ * test corosync. The backend's
  * factory module must also export `quorumSource()` and `statePublisher()`.
  *
  * Without the test corosync the tests are skipped with the reason; with SAMKIT_REQUIRE_COROSYNC=1
@@ -95,6 +96,21 @@ export function corosyncBackendSuite(test: SuiteTest, makeBackend: string | URL,
         assert.ok(warned - inquorate <= 100 + slack, `warn signal ${(warned - inquorate).toFixed(1)} ms after the loss of quorum (limit 100 ms)\n${explain(result)}`);
         assert.ok(handled - inquorate <= 100 + slack, `the instance heard its warning ${(handled - inquorate).toFixed(1)} ms after the loss of quorum\n${explain(result)}`);
         console.log(`quorum timing: start() returned ${(started - quorate).toFixed(1)} ms after quorum came back; warn signal ${(warned - inquorate).toFixed(1)} ms after it was lost`);
+      } finally {
+        await cleanUp([]);
+      }
+    });
+
+    it("data store while start waits", async () => {
+      const result = await run("data store while start waits");
+      try {
+        expectExit(result, 0);
+        const quorate = find(result, "quorum coming back", (record) => record.event === "quorate-set").time;
+        const started = find(result, "start() returning", (record) => record.event === "started").time;
+        find(result, "dataStore() returning", (record) => record.event === "stored");
+        assert.ok(started >= quorate, `start() returned before quorum came back\n${explain(result)}`);
+        // Instance 2 checked the data it restored; it is there, so the store was not lost.
+        find(result, "instance 2", (record) => record.event === "instance" && record.instanceId === 2);
       } finally {
         await cleanUp([]);
       }

@@ -321,8 +321,10 @@ static void send_reply(unsigned char request, cs_error_t error, const char *mess
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The relay: libsam calls, in order, on one thread, so a sam_start() that waits for quorum never
- * stops the main loop from noticing Node's death. */
+/* The relay: libsam calls, in order and one at a time, on the libsam thread, so a sam_start() that
+ * waits for quorum never stops the main loop from noticing Node's death. The one exception is a
+ * data store with no call before it, queued or running: libsam answers it at once, so the main
+ * thread makes it itself (data_store_now). */
 
 struct request {
 	struct request *next;
@@ -338,6 +340,8 @@ static unsigned int instance_id;
 
 /* One heartbeat waiting for the libsam thread is enough: a flood coalesces instead of queueing. */
 static int heartbeat_queued;
+/* A libsam call is running (on the libsam thread, or a data store on the main thread): one at a time. */
+static int libsam_busy;
 
 static void enqueue(unsigned char type, const unsigned char *payload, size_t length)
 {
@@ -429,10 +433,11 @@ static void *libsam_thread(void *unused)
 	(void)unused;
 	for (;;) {
 		pthread_mutex_lock(&queue_lock);
-		while (queue_head == NULL) pthread_cond_wait(&queue_ready, &queue_lock);
+		while (queue_head == NULL || libsam_busy) pthread_cond_wait(&queue_ready, &queue_lock);
 		struct request *request = queue_head;
 		queue_head = request->next;
 		if (queue_head == NULL) queue_tail = NULL;
+		libsam_busy = 1;
 		pthread_mutex_unlock(&queue_lock);
 
 		cs_error_t error = CS_OK;
@@ -478,8 +483,30 @@ static void *libsam_thread(void *unused)
 			break;
 		}
 		free(request);
+		pthread_mutex_lock(&queue_lock);
+		libsam_busy = 0;
+		pthread_mutex_unlock(&queue_lock);
 	}
 	return NULL;
+}
+
+/* A data store with nothing before it, done on the main thread: the libsam thread's wake-up
+ * (another CPU's, on this virtual machine a slow one) is not on its round trip. False when it must
+ * be queued behind a call in progress or queued. */
+static int data_store_now(const unsigned char *payload, size_t length)
+{
+	pthread_mutex_lock(&queue_lock);
+	int now = queue_head == NULL && !libsam_busy;
+	if (now) libsam_busy = 1;
+	pthread_mutex_unlock(&queue_lock);
+	if (!now) return 0;
+	cs_error_t error = sam_data_store(length > 0 ? payload : NULL, length);
+	send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
+	pthread_mutex_lock(&queue_lock);
+	libsam_busy = 0;
+	if (queue_head != NULL) pthread_cond_signal(&queue_ready);
+	pthread_mutex_unlock(&queue_lock);
+	return 1;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -654,6 +681,7 @@ static void on_frame(void *context, unsigned char type, const unsigned char *pay
 		}
 		return;
 	}
+	if (type == FRAME_DATA_STORE && data_store_now(payload, length)) return;
 	enqueue(type, payload, length);
 }
 

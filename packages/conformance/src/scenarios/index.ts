@@ -10,7 +10,7 @@ import { busyLoop, healthCheckBlocks, healthCheckFails, healthCheckHangs, ignore
 import { apiMisuse } from "./api-misuse.js";
 import { crashLoop, failedForGood } from "./restart-policy.js";
 import { channelGarbage, crashStorm, forksAndDies, heartbeatFlood, ignoresEverything } from "./faults.js";
-import { corosyncRestart, quorum, quorumTiming } from "./testsam-quorum.js";
+import { corosyncRestart, dataStoreWhileWaiting, quorum, quorumTiming } from "./testsam-quorum.js";
 import { cmapQuit, cmapRestart } from "./testsam-cmap.js";
 import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, signalWhileStopped } from "./supervisor-lifecycle.js";
 
@@ -44,6 +44,7 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     failedForGood,
     quorum,
     quorumTiming,
+    dataStoreWhileWaiting,
     corosyncRestart,
     cmapQuit,
     cmapRestart,

@@ -86,6 +86,42 @@ export const quorumTiming: Scenario = {
 };
 
 /**
+ * A data store made while start() waits for quorum. libsam's calls are one at a time, so
+ * backend-native answers it once the start returns; backend-fork answers it at once. Either way
+ * both succeed once quorum is back, and the next instance restores the data.
+ */
+export const dataStoreWhileWaiting: Scenario = {
+  name: "data store while start waits",
+  expectedExitCode: 0,
+  async run(context) {
+    const { sam, role, interval, check, report } = context;
+    const quorumSource = requireQuorumSource(context);
+    if (role === "supervisor") await setTestQuorate(false);
+    await sam.initialize({ interval, recovery: "restart", quorum: quorumSource() });
+    const instanceId = await sam.register();
+    report("instance", { instanceId });
+    if (instanceId === 1) {
+      const started = sam.start().then(() => report("started"));
+      const stored = sam.dataStore(Buffer.from("stored while waiting")).then(() => report("stored"));
+      setTimeout(() => {
+        report("quorate-set");
+        void setTestQuorate(true);
+      }, interval);
+      await Promise.all([started, stored]);
+      // A crash while started: instance 2 follows.
+      process.exit(1);
+    }
+    check(instanceId === 2, `unexpected instance ${instanceId}`);
+    const data = sam.dataRestore();
+    const text = data === null ? "no data" : Buffer.from(data).toString();
+    check(text === "stored while waiting", `instance 2 restored ${JSON.stringify(text)}`);
+    await sam.start();
+    await sam.stop();
+    process.exit(0);
+  },
+};
+
+/**
  * Corosync stops while an instance runs (the harness stops and restarts it): the quorum source
  * reports not quorate, the instance is warned and replaced, and the new instance's start() waits
  * until corosync is back and the source has reconnected.
