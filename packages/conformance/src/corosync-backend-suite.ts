@@ -1,8 +1,8 @@
 /**
  * The corosync scenarios of the backend suite: testsam's quorum, cmap quit and cmap restart, and
  * samkit's quorum timing, data store while start() waits and corosync-restart checks, against the
- * test corosync. The backend's
- * factory module must also export `quorumSource()` and `statePublisher()`.
+ * test corosync. The backend's factory module must also export `quorumSource()` and
+ * `statePublisher()`.
  *
  * Without the test corosync the tests are skipped with the reason; with SAMKIT_REQUIRE_COROSYNC=1
  * (CI) they fail instead.

@@ -428,6 +428,13 @@ static void welcome(const unsigned char *payload, size_t length)
 	free(data);
 }
 
+/* sam_data_store and its reply, from whichever thread makes the call (see data_store_now). */
+static void store_data(const unsigned char *payload, size_t length)
+{
+	cs_error_t error = sam_data_store(length > 0 ? payload : NULL, length);
+	send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
+}
+
 static void *libsam_thread(void *unused)
 {
 	(void)unused;
@@ -461,8 +468,7 @@ static void *libsam_thread(void *unused)
 			send_reply(FRAME_STOP, error, error == CS_OK ? NULL : cs_name(error));
 			break;
 		case FRAME_DATA_STORE:
-			error = sam_data_store(request->length > 0 ? request->payload : NULL, request->length);
-			send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
+			store_data(request->payload, request->length);
 			break;
 		case FRAME_WARN_SIGNAL_SET: {
 			int signal_number = request->length == 2 ? get_u16(request->payload) : 0;
@@ -500,8 +506,7 @@ static int data_store_now(const unsigned char *payload, size_t length)
 	if (now) libsam_busy = 1;
 	pthread_mutex_unlock(&queue_lock);
 	if (!now) return 0;
-	cs_error_t error = sam_data_store(length > 0 ? payload : NULL, length);
-	send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
+	store_data(payload, length);
 	pthread_mutex_lock(&queue_lock);
 	libsam_busy = 0;
 	if (queue_head != NULL) pthread_cond_signal(&queue_ready);
