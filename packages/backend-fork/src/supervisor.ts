@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
+import { closeSync } from "node:fs";
 import { isatty } from "node:tty";
 import { performance } from "node:perf_hooks";
 import {
@@ -21,6 +22,7 @@ import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
 const { InstanceFrame, decodeExiting, decodeHello, encodeReply, heartbeatSentAt, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
 import type { EntryCommand } from "@samkit/core";
 import { markerVariable } from "./marker-variable.js";
+import { collectInstanceData, dataFileFd, openInstanceDataFile } from "./instance-data-file.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
 export interface SupervisorStatus {
@@ -93,6 +95,8 @@ interface Instance {
   probeTimer?: NodeJS.Timeout;
   child: ChildProcess;
   channel: Socket;
+  /** The supervisor's descriptor of the instance's data file, until it is read (see #collectData). */
+  dataFd?: number | undefined;
   reader: FrameReader;
   greeted: boolean;
   /** Ended for the supervisor: its exit (or its exit notice) has been handled. */
@@ -146,9 +150,8 @@ export class ForkSupervisor {
   readonly #spinMargin: number;
   #finish: (exitCode: number) => void = () => {};
   #cleanups: (() => void)[] = [];
-  readonly #env: NodeJS.ProcessEnv;
-  /** A spare's environment: its marker says it will wait, parked, to be promoted. */
-  readonly #spareEnv: NodeJS.ProcessEnv;
+  /** An instance's environment, by kind: a spare's marker says it will wait, parked, to be promoted; `data` that it has a data file. */
+  readonly #envs = new Map<string, NodeJS.ProcessEnv>();
 
   constructor(settings: SupervisorSettings) {
     this.#settings = settings;
@@ -167,8 +170,6 @@ export class ForkSupervisor {
       },
       options.quorum ? options.quorum.isQuorate() : true,
     );
-    this.#env = { ...process.env, [markerVariable]: `${channelFd}:${process.pid}` };
-    this.#spareEnv = { ...this.#env, [markerVariable]: `${channelFd}:${process.pid}:spare` };
     this.#spinMargin = spinMarginFor(options.interval);
   }
 
@@ -439,23 +440,65 @@ export class ForkSupervisor {
     this.#emit({ type: "standby", time: wallClock(), pid: spare.child.pid });
   }
 
+  #envFor(spare: boolean, dataFile: boolean): NodeJS.ProcessEnv {
+    const marker = `${channelFd}:${process.pid}${spare ? ":spare" : ""}${dataFile ? `:data${dataFileFd}` : ""}`;
+    let env = this.#envs.get(marker);
+    if (env === undefined) this.#envs.set(marker, (env = { ...process.env, [markerVariable]: marker }));
+    return env;
+  }
+
+  /**
+   * A data file for a new instance, so that its data stores need no round trip, or none: with a
+   * DataStore the supervisor must save each store before the instance goes on, and where no file
+   * can be made the channel carries the stores, as it always can.
+   */
+  #dataFileForNewInstance(): number | undefined {
+    if (this.#settings.options.store) return undefined;
+    try {
+      return openInstanceDataFile();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Takes in what an instance that is gone stored last in its data file, and frees the file. */
+  #collectData(instance: Instance): void {
+    const fd = instance.dataFd;
+    if (fd === undefined) return;
+    instance.dataFd = undefined;
+    try {
+      const contents = collectInstanceData(fd);
+      if (contents.stored) this.#data = contents.data;
+    } catch (error) {
+      this.#error(`the data ${nameOf(instance)} stored could not be read (${error instanceof Error ? error.message : String(error)}); the next instance gets the data before it`);
+    }
+  }
+
   /** Starts the entry as a new process with its channel; the caller makes it the instance or the spare. */
   #startProcess(spare: boolean): Instance {
     const { entry } = this.#settings;
-    const child = spawn(entry.command, entry.args, {
-      stdio: ["inherit", "inherit", "inherit", "pipe"],
-      // Its own process group, so that its children go with it (no orphans after a crash). Not when
-      // standard input is a terminal: a process outside the terminal's foreground group that reads
-      // it would be stopped (SIGTTIN), so an interactive program keeps the terminal's group.
-      detached: ownGroups,
-      env: spare ? this.#spareEnv : this.#env,
-    });
+    const dataFd = this.#dataFileForNewInstance();
+    let child: ChildProcess;
+    try {
+      child = spawn(entry.command, entry.args, {
+        stdio: dataFd === undefined ? ["inherit", "inherit", "inherit", "pipe"] : ["inherit", "inherit", "inherit", "pipe", dataFd],
+        // Its own process group, so that its children go with it (no orphans after a crash). Not when
+        // standard input is a terminal: a process outside the terminal's foreground group that reads
+        // it would be stopped (SIGTTIN), so an interactive program keeps the terminal's group.
+        detached: ownGroups,
+        env: this.#envFor(spare, dataFd !== undefined),
+      });
+    } catch (error) {
+      if (dataFd !== undefined) closeSync(dataFd);
+      throw error;
+    }
     const channel = child.stdio[channelFd] as Socket;
     let markGone = () => {};
     const instance: Instance = {
       id: 0,
       child,
       channel,
+      dataFd,
       greeted: false,
       exited: false,
       gone: new Promise<void>((resolve) => {
@@ -481,6 +524,8 @@ export class ForkSupervisor {
       exitHandled = true;
       // What the instance started dies with it: no orphan keeps running, or holds the channel open.
       killGroup(child);
+      // Before anything waiting for it to be gone (the next welcome) goes on.
+      this.#collectData(instance);
       markGone();
       if (instance.noticed) {
         // Its end was handled when it gave notice.

@@ -236,6 +236,11 @@ describe("the instance marker", () => {
   it("counts only when the parent is the supervisor it names", () => {
     expect(parseMarker("3:1234", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: false });
     expect(parseMarker("3:1234:spare", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: true });
+    expect(parseMarker("3:1234:data4", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: false, dataFd: 4 });
+    expect(parseMarker("3:1234:spare:data4", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: true, dataFd: 4 });
+    expect(parseMarker("3:1234:data3", 1234)).toBeUndefined();
+    expect(parseMarker("3:1234:data2", 1234)).toBeUndefined();
+    expect(parseMarker("3:1234:data4:spare", 1234)).toBeUndefined();
     expect(parseMarker("3:1234", 999)).toBeUndefined();
     expect(parseMarker(undefined, 1234)).toBeUndefined();
     expect(parseMarker("2:1234", 1234)).toBeUndefined();

@@ -57,3 +57,4 @@ export { entryCommand, type EntryCommand } from "./entry-command.js";
 export { attachInstanceChannel, type AttachOptions } from "./instance-channel.js";
 export * as channelProtocol from "./channel-protocol.js";
 export { instanceMarker, claimRegistration, parseInstanceMarker, type InstanceMarker } from "./instance-marker.js";
+export { DataFileWriter, readDataFile, type DataFileContents } from "./data-file.js";

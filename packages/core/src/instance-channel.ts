@@ -4,7 +4,8 @@
  * descriptor) and hands it over; this module does no process mechanics.
  */
 import type { Socket } from "node:net";
-import { SamError } from "./sam-error.js";
+import { SamError, samErrorFromSystemError } from "./sam-error.js";
+import { DataFileWriter } from "./data-file.js";
 import { signalName, signalNumber, type SignalName } from "./signals.js";
 import type { InstanceLink, InstanceRegistration } from "./contracts/supervision-backend.js";
 import type { HealthCheckCallback } from "./health-check-loop.js";
@@ -67,6 +68,11 @@ export interface AttachOptions {
    * so the wait for it is used to run once what the welcome sets going (see rehearse).
    */
   parked?: boolean;
+  /**
+   * The descriptor of a data file from the supervisor (see data-file.ts): dataStore() writes the
+   * data there and returns, with no round trip; the supervisor reads it once this process is gone.
+   */
+  dataFile?: number | undefined;
 }
 
 /** Microseconds are what a data store's reply takes; this many milliseconds at most are spent reading for it. */
@@ -203,6 +209,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
     );
 
     const timedFrame = options.timedHeartbeats ? timedHeartbeatFrame() : undefined;
+    const dataFile = options.dataFile === undefined ? undefined : new DataFileWriter(options.dataFile);
 
     const noticeExit = () => {
       process.on("exit", (code) => {
@@ -334,6 +341,22 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       }
     };
 
+    /**
+     * Once the write returns the data is the supervisor's: it lives in the file the supervisor
+     * holds, which the supervisor reads when this process is gone, however it ends.
+     */
+    const storeInFile = (writer: DataFileWriter, data: Uint8Array | null): Promise<void> => {
+      if (lost) return Promise.reject(new SamError("CS_ERR_LIBRARY", `${name}: dataStore() failed: the supervisor is gone`));
+      try {
+        writer.store(data);
+      } catch (error) {
+        return Promise.reject(samErrorFromSystemError(error, `${name}: dataStore() could not write its ${data?.byteLength ?? 0} bytes to the data file its supervisor gave it, so the data stored before is kept; free memory (the file is in /dev/shm, or the temporary directory) or store less`));
+      }
+      // As in libsam, a data store is also a sign of life to the supervisor.
+      link?.heartbeat();
+      return Promise.resolve();
+    };
+
     /** The supervisor pings; the callback answers from this event loop, so a blocked loop does not answer. */
     const answerPing = (sequence: number) => {
       const callback = healthCheck;
@@ -365,7 +388,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
         // collection stalls the very loop that must deliver them.
         if (channel.writableLength === 0) channel.write(timedFrame ? stampHeartbeat(timedFrame, performance.timeOrigin + performance.now()) : heartbeatFrame);
       },
-      dataStore: (data) => request(encodeDataStore(data), InstanceFrame.dataStore, true),
+      dataStore: dataFile ? (data) => storeInFile(dataFile, data) : (data) => request(encodeDataStore(data), InstanceFrame.dataStore, true),
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),
       markFailed: async () => {
         if (options.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);

@@ -1,6 +1,7 @@
 /**
- * The marker that makes a process an instance: `<VARIABLE>=<fd>:<supervisor pid>[:spare]` in the
- * environment, set by a backend's supervisor (`:spare` for a warm standby's spare). It is removed
+ * The marker that makes a process an instance: `<VARIABLE>=<fd>:<supervisor pid>[:spare][:data<fd>]`
+ * in the environment, set by a backend's supervisor (`:spare` for a warm standby's spare, `:data`
+ * for a data file, see data-file.ts). It is removed
  * from the environment when first read, so the instance's own children (a Node child that also
  * uses samkit, say) never take themselves for instances; and it only counts when the parent
  * process is the supervisor it names.
@@ -15,6 +16,8 @@ export interface InstanceMarker {
   supervisorPid: number;
   /** Started as a warm spare: its register() waits, parked, until the supervisor promotes it. */
   spare: boolean;
+  /** The inherited descriptor of the data file the instance stores its data in, if it has one. */
+  dataFd?: number;
 }
 
 /**
@@ -25,13 +28,16 @@ export interface InstanceMarker {
  */
 export function parseInstanceMarker(value: string | undefined, parentPid: number, isAlive: (pid: number) => boolean = () => true): InstanceMarker | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d{1,4}):(\d{1,10})(:spare)?$/.exec(value);
+  const match = /^(\d{1,4}):(\d{1,10})(:spare)?(?::data(\d{1,4}))?$/.exec(value);
   if (!match) return undefined;
   const fd = Number(match[1]);
   const supervisorPid = Number(match[2]);
-  if (fd < 3 || supervisorPid < 1) return undefined;
+  const dataFd = match[4] === undefined ? undefined : Number(match[4]);
+  if (fd < 3 || supervisorPid < 1 || (dataFd !== undefined && (dataFd < 3 || dataFd === fd))) return undefined;
   if (supervisorPid !== parentPid && isAlive(supervisorPid)) return undefined;
-  return { fd, supervisorPid, spare: match[3] !== undefined };
+  const marker: InstanceMarker = { fd, supervisorPid, spare: match[3] !== undefined };
+  if (dataFd !== undefined) marker.dataFd = dataFd;
+  return marker;
 }
 
 function processExists(pid: number): boolean {

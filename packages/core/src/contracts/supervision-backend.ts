@@ -37,7 +37,10 @@ export interface InstanceLink {
   stop(): Promise<void>;
   /** sam_hc_send: synchronous and fire-and-forget; must not allocate on the hot path. */
   heartbeat(): void;
-  /** sam_data_store: resolves once the supervisor (and its store) holds the data. */
+  /**
+   * sam_data_store: resolves once the supervisor (and its store) holds the data: in its memory,
+   * or in a file it holds and reads when the instance is gone (backend-fork's data file).
+   */
   dataStore(data: Uint8Array | null): Promise<void>;
   /** sam_warn_signal_set */
   warnSignalSet(signal: SignalName): Promise<void>;
