@@ -48,14 +48,14 @@ function scenarios({ rounds, perRound }) {
     },
     {
       outputs: [
-        { id: "data-store-1k", group: "data-store", title: "Data store round trip, 1 KiB", unit: "µs" },
+        { id: "data-store-1k", group: "data-store", title: "Data store, 1 KiB (libsam: a round trip; samkit: its data file)", unit: "µs" },
       ],
       applies: "data-store",
       collect: async (subject, samples) => [await subject.dataStore({ size: 1024, samples })],
       samples: perRound * 5,
     },
     {
-      outputs: [{ id: "data-store-1m", group: "data-store", title: "Data store round trip, 1 MiB", unit: "µs" }],
+      outputs: [{ id: "data-store-1m", group: "data-store", title: "Data store, 1 MiB (libsam: a round trip; samkit: its data file)", unit: "µs" }],
       applies: "data-store",
       collect: async (subject, samples) => [await subject.dataStore({ size: 1024 * 1024, samples })],
       samples: perRound,

@@ -626,6 +626,7 @@ export class ForkSupervisor {
       case InstanceFrame.warnSignalSet:
       case InstanceFrame.markFailed:
       case InstanceFrame.exiting:
+      case InstanceFrame.dataStored:
         return smallFrameLimit;
       default:
         return undefined;
@@ -689,6 +690,10 @@ export class ForkSupervisor {
         else this.#enqueue(() => this.#storeData(instance, data));
         return;
       }
+      case InstanceFrame.dataStored:
+        // The data is in the instance's data file, read when it is gone: here only a sign of life.
+        this.#heartbeat(now);
+        return;
       case InstanceFrame.warnSignalSet: {
         const name = payload.byteLength === 2 ? signalName(payload.readUInt16BE(0)) : undefined;
         if (name === undefined) {

@@ -92,6 +92,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
           onSupervisorLost: options.onSupervisorLost,
           markFailedReplies: true,
           supervisorHealthChecks: true,
+          dataFile: marker.dataFd,
         });
       }
       const entry = entryCommand();

@@ -161,7 +161,7 @@ describe("the process model", () => {
     console.log(`kill -9 of the agent: the instance was gone ${elapsed.toFixed(1)} ms later`);
   });
 
-  it("only standard I/O, systemd's sockets and the channel reach Node, and none reaches Node's children", async () => {
+  it("only standard I/O, systemd's sockets, the channel and the data file reach Node, and none reaches Node's children", async () => {
     const run = start(["fds"], true);
     const report = await run.waitFor((line) => line.fds !== undefined);
     const fds = report.fds as Record<string, string>;
@@ -170,7 +170,9 @@ describe("the process model", () => {
     const original = new Set((await run.waitFor((line) => line.original !== undefined)).original as string[]);
     const held = new Set([...targets(run.child.pid!), ...targets(relay)].map(([, target]) => target).filter((target) => !original.has(target)));
     expect(held.size).toBeGreaterThan(0);
-    const leaked = Object.entries(fds).filter(([, target]) => held.has(target));
+    // The data file is the one the agent made for Node, on the first descriptor after the channel.
+    expect(fds["5"]).toMatch(/^\/memfd:samkit-data/);
+    const leaked = Object.entries(fds).filter(([fd, target]) => held.has(target) && fd !== "5");
     expect(leaked, "libsam's or the relay's descriptors in the instance").toEqual([]);
     // The socket-activation descriptor 3 is there, named for the instance; the channel is the first descriptor after it.
     expect(original.has(fds["3"]!)).toBe(true);
@@ -179,7 +181,7 @@ describe("the process model", () => {
     expect(fds["4"]).toMatch(/^socket:/);
     expect(fds["4"]).not.toBe(fds["3"]);
     // Node's own children get neither (Node opens everything close-on-exec).
-    expect((report.childFds as string[]).filter((target) => target === fds["3"] || target === fds["4"])).toEqual([]);
+    expect((report.childFds as string[]).filter((target) => target === fds["3"] || target === fds["4"] || target === fds["5"])).toEqual([]);
     expect((await run.exited).code, run.output()).toBe(0);
   });
 });

@@ -29,6 +29,11 @@ export const InstanceFrame = {
    * A Node process takes 10 to 30 ms to tear down after that; the supervisor need not wait.
    */
   exiting: 0x0a,
+  /**
+   * The instance stored its data in its data file (see data-file.ts): no payload and no reply. A
+   * sign of life, as a data store is; backend-native's relay also hands the data to libsam.
+   */
+  dataStored: 0x0b,
 } as const;
 
 /** Frames from the supervisor to the instance. */
@@ -69,6 +74,7 @@ export function heartbeatSentAt(payload: Buffer): number | undefined {
 export const startFrame: Buffer = encodeFrame(InstanceFrame.start);
 export const stopFrame: Buffer = encodeFrame(InstanceFrame.stop);
 export const markFailedFrame: Buffer = encodeFrame(InstanceFrame.markFailed);
+export const dataStoredFrame: Buffer = encodeFrame(InstanceFrame.dataStored);
 
 export function encodeHello(pid: number): Buffer {
   const payload = Buffer.allocUnsafe(6);

@@ -23,6 +23,7 @@ import {
   stampHeartbeat,
   timedHeartbeatFrame,
   markFailedFrame,
+  dataStoredFrame,
   protocolVersion,
   smallFrameLimit,
   startFrame,
@@ -70,7 +71,8 @@ export interface AttachOptions {
   parked?: boolean;
   /**
    * The descriptor of a data file from the supervisor (see data-file.ts): dataStore() writes the
-   * data there and returns, with no round trip; the supervisor reads it once this process is gone.
+   * data there, sends a dataStored frame and returns, with no round trip; the supervisor reads the
+   * file once this process is gone.
    */
   dataFile?: number | undefined;
 }
@@ -350,10 +352,10 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       try {
         writer.store(data);
       } catch (error) {
-        return Promise.reject(samErrorFromSystemError(error, `${name}: dataStore() could not write its ${data?.byteLength ?? 0} bytes to the data file its supervisor gave it, so the data stored before is kept; free memory (the file is in /dev/shm, or the temporary directory) or store less`));
+        return Promise.reject(samErrorFromSystemError(error, `${name}: dataStore() could not write its ${data?.byteLength ?? 0} bytes to the data file its supervisor gave it, so the data stored before is kept; free memory or store less`));
       }
-      // As in libsam, a data store is also a sign of life to the supervisor.
-      link?.heartbeat();
+      // Not coalesced as heartbeats are: backend-native's relay hands the data to libsam on it.
+      channel.write(dataStoredFrame);
       return Promise.resolve();
     };
 

@@ -20,11 +20,19 @@
 #define FRAME_MARK_FAILED 0x07
 #define FRAME_HC_REGISTER 0x08
 #define FRAME_HC_RESULT 0x09
+/* The instance stored into its data file (see sam_agent.c's data file): no payload, no reply. */
+#define FRAME_DATA_STORED 0x0b
 #define FRAME_WELCOME 0x81
 #define FRAME_REPLY 0x82
 #define FRAME_HC_PING 0x83
 #define HEADER_SIZE 5
 #define SMALL_FRAME_LIMIT 4096
+
+/* The frame types an instance may send the relay (0x0a, backend-fork's exit notice, is not one). */
+static inline int frame_type_known(unsigned char type)
+{
+	return (type >= FRAME_HELLO && type <= FRAME_HC_RESULT) || type == FRAME_DATA_STORED;
+}
 
 enum frame_reader_status { READER_OK = 0, READER_BROKEN = 1, READER_NO_MEMORY = 2 };
 
@@ -69,7 +77,7 @@ static inline int frame_reader_consume(struct frame_reader *reader, size_t got, 
 		unsigned char type = reader->buffer[offset];
 		uint32_t length = frame_get_u32(reader->buffer + offset + 1);
 		size_t limit = type == FRAME_DATA_STORE ? reader->max_data_size : SMALL_FRAME_LIMIT;
-		if (type < FRAME_HELLO || type > FRAME_HC_RESULT || length > limit) {
+		if (!frame_type_known(type) || length > limit) {
 			reader->bad_type = type;
 			reader->bad_length = length;
 			status = READER_BROKEN;

@@ -338,17 +338,20 @@ static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_ready = PTHREAD_COND_INITIALIZER;
 static unsigned int instance_id;
 
-/* One heartbeat waiting for the libsam thread is enough: a flood coalesces instead of queueing. */
+/* One heartbeat waiting for the libsam thread is enough: a flood coalesces instead of queueing.
+ * So is one FRAME_DATA_STORED: it reads the newest data when it runs. */
 static int heartbeat_queued;
+static int data_stored_queued;
 /* A libsam call is running (on the libsam thread, or a data store on the main thread): one at a time. */
 static int libsam_busy;
 
 static void enqueue(unsigned char type, const unsigned char *payload, size_t length)
 {
-	if (type == FRAME_HEARTBEAT) {
+	if (type == FRAME_HEARTBEAT || type == FRAME_DATA_STORED) {
+		int *flag = type == FRAME_HEARTBEAT ? &heartbeat_queued : &data_stored_queued;
 		pthread_mutex_lock(&queue_lock);
-		int queued = heartbeat_queued;
-		heartbeat_queued = 1;
+		int queued = *flag;
+		*flag = 1;
 		pthread_mutex_unlock(&queue_lock);
 		if (queued) return;
 	}
@@ -400,6 +403,95 @@ static int hc_callback(void)
 	return healthy ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The data file: a memfd the agent makes before sam_register, so every relay and its Node inherit
+ * the same one. Node's dataStore() writes it (core's data-file.ts has the format and why a store
+ * killed half-way leaves the one before whole) and sends FRAME_DATA_STORED; it does not wait. The
+ * relay then hands the data to libsam (push_data_file), so libsam's server holds it as in C. A
+ * store that Node saw resolve but that libsam never got (the relay killed in between) is still in
+ * the file, and the next relay gives it to libsam before its welcome (welcome): the file is never
+ * older than libsam's copy. */
+
+static int data_file = -1;
+/* The sequence number of the store libsam holds (0: none from this relay's file yet). */
+static uint32_t pushed_sequence;
+
+static uint32_t get_le32(const unsigned char *at) { return (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24; }
+
+static double get_le_double(const unsigned char *at)
+{
+	uint64_t bits = 0;
+	for (int index = 7; index >= 0; index--) bits = bits << 8 | at[index];
+	double value;
+	memcpy(&value, &bits, sizeof(value));
+	return value;
+}
+
+/* FNV-1a over a header's first 24 bytes, as data-file.ts's checkOf. */
+static uint32_t header_check(const unsigned char *header)
+{
+	uint32_t hash = 0x811c9dc5u;
+	for (int index = 0; index < 24; index++) hash = (hash ^ header[index]) * 0x01000193u;
+	return hash;
+}
+
+/* What the file holds last: 1 with its sequence and its data (malloc'd; NULL and 0 when deleted),
+ * 0 when nothing was stored in it, -1 when it cannot be read. */
+static int read_data_file(uint32_t *sequence, unsigned char **data, size_t *length)
+{
+	*data = NULL;
+	*length = 0;
+	unsigned char headers[64];
+	ssize_t got = pread(data_file, headers, sizeof(headers), 0);
+	if (got < 0) return -1;
+	int found = 0;
+	double offset = 0, size = 0;
+	for (int slot = 0; slot < 2 && got >= (slot + 1) * 32; slot++) {
+		const unsigned char *header = headers + slot * 32;
+		if (get_le32(header) != 0x444d4153u || get_le32(header + 24) != header_check(header)) continue;
+		if (found && get_le32(header + 4) <= *sequence) continue;
+		found = 1;
+		*sequence = get_le32(header + 4);
+		offset = get_le_double(header + 8);
+		size = get_le_double(header + 16);
+	}
+	if (!found) return 0;
+	if (!(size >= 0 && size <= (double)max_data_size && offset >= 0 && offset < 1e15)) return -1;
+	if (size == 0) return 1;
+	*length = (size_t)size;
+	*data = malloc(*length);
+	if (*data == NULL) return -1;
+	for (size_t done = 0; done < *length;) {
+		ssize_t part = pread(data_file, *data + done, *length - done, (off_t)offset + (off_t)done);
+		if (part <= 0) {
+			free(*data);
+			*data = NULL;
+			return -1;
+		}
+		done += (size_t)part;
+	}
+	return 1;
+}
+
+/* After FRAME_DATA_STORED: libsam gets the file's newest data (stores in between are skipped, they
+ * are overwritten anyway). A store is a sign of life to libsam either way, as sam_data_store is. */
+static void push_data_file(void)
+{
+	uint32_t sequence = 0;
+	unsigned char *data;
+	size_t length;
+	int found = data_file >= 0 ? read_data_file(&sequence, &data, &length) : -1;
+	if (found == 1 && sequence != pushed_sequence) {
+		cs_error_t error = sam_data_store(data, length);
+		if (error == CS_OK) pushed_sequence = sequence;
+		else emit_event("error", "\"instanceId\":%u,\"message\":\"sam_data_store of the instance's %zu bytes failed with %s; the next instance still gets them, from the data file\"", instance_id, length, cs_name(error));
+	} else {
+		if (found < 0) emit_event("error", "\"instanceId\":%u,\"message\":\"the instance's data file could not be read\"", instance_id);
+		sam_hc_send();
+	}
+	free(data);
+}
+
 static void welcome(const unsigned char *payload, size_t length)
 {
 	if (length != 6) {
@@ -417,6 +509,21 @@ static void welcome(const unsigned char *payload, size_t length)
 	if (sam_data_getsize(&size) == CS_OK && size > 0) {
 		data = malloc(size);
 		if (data == NULL || sam_data_restore(data, size) != CS_OK) size = 0;
+	}
+	uint32_t sequence = 0;
+	unsigned char *stored;
+	size_t stored_length;
+	if (data_file >= 0 && read_data_file(&sequence, &stored, &stored_length) == 1) {
+		/* The file is never older than libsam's copy: what libsam lacks (the last store of an
+		 * instance killed before its relay passed it on) it gets now. */
+		if (stored_length != size || (size > 0 && memcmp(stored, data, size) != 0)) {
+			cs_error_t error = sam_data_store(stored, stored_length);
+			if (error != CS_OK) emit_event("error", "\"instanceId\":%u,\"message\":\"sam_data_store of the last instance's %zu bytes failed with %s\"", instance_id, stored_length, cs_name(error));
+		}
+		pushed_sequence = sequence;
+		free(data);
+		data = stored;
+		size = stored_length;
 	}
 	unsigned char head[13];
 	put_u16(head, PROTOCOL_VERSION);
@@ -470,6 +577,12 @@ static void *libsam_thread(void *unused)
 		case FRAME_DATA_STORE:
 			store_data(request->payload, request->length);
 			break;
+		case FRAME_DATA_STORED:
+			pthread_mutex_lock(&queue_lock);
+			data_stored_queued = 0;
+			pthread_mutex_unlock(&queue_lock);
+			push_data_file();
+			break;
 		case FRAME_WARN_SIGNAL_SET: {
 			int signal_number = request->length == 2 ? get_u16(request->payload) : 0;
 			error = signal_number > 0 ? sam_warn_signal_set(signal_number) : CS_ERR_INVALID_PARAM;
@@ -499,14 +612,15 @@ static void *libsam_thread(void *unused)
 /* A data store with nothing before it, done on the main thread: the libsam thread's wake-up
  * (another CPU's, on this virtual machine a slow one) is not on its round trip. False when it must
  * be queued behind a call in progress or queued. */
-static int data_store_now(const unsigned char *payload, size_t length)
+static int data_store_now(unsigned char type, const unsigned char *payload, size_t length)
 {
 	pthread_mutex_lock(&queue_lock);
 	int now = queue_head == NULL && !libsam_busy;
 	if (now) libsam_busy = 1;
 	pthread_mutex_unlock(&queue_lock);
 	if (!now) return 0;
-	store_data(payload, length);
+	if (type == FRAME_DATA_STORED) push_data_file();
+	else store_data(payload, length);
 	pthread_mutex_lock(&queue_lock);
 	libsam_busy = 0;
 	if (queue_head != NULL) pthread_cond_signal(&queue_ready);
@@ -597,11 +711,21 @@ static void start_node(int node_end)
 	setpgid(0, 0);
 	if (getppid() != relay) _exit(1);
 	int target = channel_fd_for_node();
+	/* Out of the channel's way first. */
+	if (data_file == target) data_file = fcntl(data_file, F_DUPFD_CLOEXEC, target + 1);
 	if (node_end != target) {
 		if (dup2(node_end, target) < 0) _exit(EXIT_CANNOT_RUN);
 		close(node_end);
 	} else {
 		fcntl(target, F_SETFD, 0);
+	}
+	/* The data file goes to the next descriptor the user's process did not have. */
+	int data_target = -1;
+	if (data_file >= 0) {
+		data_target = target + 1;
+		while (is_inherited(data_target)) data_target++;
+		if (data_file == data_target) fcntl(data_target, F_SETFD, 0);
+		else if (dup2(data_file, data_target) < 0) data_target = -1;
 	}
 	DIR *directory = opendir("/proc/self/fd");
 	if (directory != NULL) {
@@ -612,13 +736,14 @@ static void start_node(int node_end)
 		while ((entry = readdir(directory)) != NULL && count < 1024) {
 			if (entry->d_name[0] == '.') continue;
 			int fd = atoi(entry->d_name);
-			if (fd != own && fd != target && !is_inherited(fd)) to_close[count++] = fd;
+			if (fd != own && fd != target && fd != data_target && !is_inherited(fd)) to_close[count++] = fd;
 		}
 		closedir(directory);
 		for (int index = 0; index < count; index++) close(to_close[index]);
 	}
 	char marker[64];
-	snprintf(marker, sizeof(marker), "%d:%d", target, (int)relay);
+	if (data_target >= 0) snprintf(marker, sizeof(marker), "%d:%d:data%d", target, (int)relay, data_target);
+	else snprintf(marker, sizeof(marker), "%d:%d", target, (int)relay);
 	setenv("SAMKIT_NATIVE_CHANNEL", marker, 1);
 	/* systemd's socket activation: the sockets were passed to the PID the user started; they are the
 	 * instance's now, so LISTEN_PID names it. */
@@ -686,7 +811,7 @@ static void on_frame(void *context, unsigned char type, const unsigned char *pay
 		}
 		return;
 	}
-	if (type == FRAME_DATA_STORE && data_store_now(payload, length)) return;
+	if ((type == FRAME_DATA_STORE || type == FRAME_DATA_STORED) && data_store_now(type, payload, length)) return;
 	enqueue(type, payload, length);
 }
 
@@ -906,6 +1031,8 @@ int main(int argc, char **argv)
 	on_exit(agent_at_exit, NULL);
 
 	exact_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	/* Without one (no memfd_create), data stores take the channel and wait for libsam's answer. */
+	data_file = memfd_create("samkit-data", MFD_CLOEXEC);
 	/* Before libsam forks: each relay, and the threads it starts, inherit the short slice. */
 	set_slice(SUPERVISOR_SLICE_NS, &started_slice);
 	in_libsam_server = 1;

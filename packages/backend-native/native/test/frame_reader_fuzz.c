@@ -22,7 +22,7 @@ static void check_frame(void *context, unsigned char type, const unsigned char *
 {
 	struct frame_reader *reader = context;
 	size_t limit = type == FRAME_DATA_STORE ? reader->max_data_size : SMALL_FRAME_LIMIT;
-	if (type < FRAME_HELLO || type > FRAME_HC_RESULT || length > limit) {
+	if (!frame_type_known(type) || length > limit) {
 		fprintf(stderr, "a frame the reader should have refused: type 0x%02x, %u bytes\n", type, length);
 		exit(1);
 	}
