@@ -1,6 +1,6 @@
 // A data store writes the instance's data file and returns: the data must then be the supervisor's
 // however the instance ends. Here it is SIGKILLed from outside while it stores without pause.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -36,4 +36,14 @@ describe.each([
       expect(Number(restored?.[1])).toBeLessThanOrEqual(stored.at(-1)! + 1);
     }
   }, 60_000);
+});
+
+describe("a data store after the supervisor died", () => {
+  it("is refused with CS_ERR_LIBRARY, even from a loop that never turns the event loop", () => {
+    const script = fileURLToPath(new URL("./fixtures/store-after-supervisor-death.mjs", import.meta.url));
+    // The instance's stdout is this pipe, inherited through the supervisor.
+    const result = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 30_000 });
+    expect(result.signal).toBe("SIGKILL");
+    expect(result.stdout).toMatch(/^store 1000 refused: CS_ERR_LIBRARY$/m);
+  });
 });

@@ -348,7 +348,11 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
      * holds, which the supervisor reads when this process is gone, however it ends.
      */
     const storeInFile = (writer: DataFileWriter, data: Uint8Array | null): Promise<void> => {
-      if (lost) return Promise.reject(new SamError("CS_ERR_LIBRARY", `${name}: dataStore() failed: the supervisor is gone`));
+      // A supervisor that died shows on the channel only when the event loop reads it, which a
+      // loop of awaited stores never lets it do; this process's parent changes at once.
+      if (lost || process.ppid !== options.supervisorPid) {
+        return Promise.reject(new SamError("CS_ERR_LIBRARY", `${name}: dataStore() failed: the supervisor (PID ${options.supervisorPid}) is gone, and nobody would restore the data`));
+      }
       try {
         writer.store(data);
       } catch (error) {
