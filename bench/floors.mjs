@@ -151,7 +151,7 @@ function floorPlans(peer, fixtures, { samples, roundTrips }) {
       id: "floor-round-trip",
       title: "Round trip: 1029 bytes out, 6 back over a socketpair",
       unit: "µs",
-      bounds: "the data store: an instance's request and its supervisor's reply",
+      bounds: "a data store that waits for its supervisor: libsam's, and samkit's with a DataStore plugin (without one samkit writes a data file and does not wait)",
       variants: [
         ["C ↔ C supervisor (poll, as libsam)", async () => parseLines(await outputOf(peer, ["serve", peer, "ask", warmUp, String(roundTrips)]))],
         ["Node instance (blocking) ↔ C supervisor", async () => parseLines(await outputOf(peer, ["serve", node, here("./floors/ask.mjs"), warmUp, String(roundTrips)]))],
