@@ -542,6 +542,14 @@ static void store_data(const unsigned char *payload, size_t length)
 	send_reply(FRAME_DATA_STORE, error, error == CS_OK ? NULL : cs_name(error));
 }
 
+/* A coalesced request (heartbeat, data stored) is running: the next one is queued again. */
+static void taken_off_queue(int *flag)
+{
+	pthread_mutex_lock(&queue_lock);
+	*flag = 0;
+	pthread_mutex_unlock(&queue_lock);
+}
+
 static void *libsam_thread(void *unused)
 {
 	(void)unused;
@@ -561,9 +569,7 @@ static void *libsam_thread(void *unused)
 			break;
 		case FRAME_HEARTBEAT:
 			/* Fire and forget, as sam_hc_send. */
-			pthread_mutex_lock(&queue_lock);
-			heartbeat_queued = 0;
-			pthread_mutex_unlock(&queue_lock);
+			taken_off_queue(&heartbeat_queued);
 			sam_hc_send();
 			break;
 		case FRAME_START:
@@ -578,9 +584,7 @@ static void *libsam_thread(void *unused)
 			store_data(request->payload, request->length);
 			break;
 		case FRAME_DATA_STORED:
-			pthread_mutex_lock(&queue_lock);
-			data_stored_queued = 0;
-			pthread_mutex_unlock(&queue_lock);
+			taken_off_queue(&data_stored_queued);
 			push_data_file();
 			break;
 		case FRAME_WARN_SIGNAL_SET: {
