@@ -3,13 +3,13 @@
 // scripted here, so each way a supervisor can answer is tried: in pieces, with a frame right
 // behind the welcome (which must be left for the socket), a refusal, garbage, and no answer.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { channelProtocol, FrameReader } from "../src/index.js";
+import { channelProtocol, FrameReader, readDataFile } from "../src/index.js";
 
 const { InstanceFrame, SupervisorFrame, encodeFrame, encodeReply, encodeWelcome, decodeHello } = channelProtocol;
 const fixture = fileURLToPath(new URL("./fixtures/attach-instance.mjs", import.meta.url));
@@ -35,10 +35,10 @@ afterEach(() => {
  * a backend's is), or `given`, one end of a connection this process opened (non-blocking, since
  * the instance's descriptor is a copy of this process's) with `supervisorEnd` the other end.
  */
-function start(given?: { instanceEnd: Socket; supervisorEnd: Socket }, { parked = false } = {}): Run {
+function start(given?: { instanceEnd: Socket; supervisorEnd: Socket }, { parked = false, dataFile = "" } = {}): Run {
   const child = spawn(process.execPath, [fixture], {
     stdio: ["ignore", "pipe", "inherit", given ? given.instanceEnd : "pipe"],
-    env: { ...process.env, SAMKIT_TEST_PARKED: parked ? "1" : "0" },
+    env: { ...process.env, SAMKIT_TEST_PARKED: parked ? "1" : "0", SAMKIT_TEST_DATA_FILE: dataFile },
   });
   children.push(child);
   // This process must not read the instance's end too.
@@ -155,5 +155,41 @@ describe("register()'s handshake on the inherited descriptor", () => {
     run.channel.destroy();
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toMatch(/refused CS_ERR_LIBRARY: .*is gone \(its channel closed\)/);
+  });
+});
+
+describe("a data store into a data file", () => {
+  const registered = async (run: Run) => {
+    await run.framesIn(1);
+    run.channel.write(welcome);
+    const by = Date.now() + 5000;
+    while (!/stored|refused/.test(run.stdout()) && Date.now() < by) await sleep(10);
+  };
+
+  it("writes the file, tells the supervisor with a dataStored frame and resolves, with no reply to wait for", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "samkit-data-file-"));
+    try {
+      const path = join(folder, "data");
+      writeFileSync(path, "");
+      const run = start(undefined, { dataFile: path });
+      await registered(run);
+      expect(run.stdout()).toContain("stored");
+      await Promise.race([run.framesIn(2), sleep(5000)]);
+      expect(run.frames.map((frame) => frame.type)).toEqual([InstanceFrame.hello, InstanceFrame.dataStored]);
+      const fd = openSync(path, "r");
+      const contents = readDataFile(fd);
+      closeSync(fd);
+      expect(contents.stored && Buffer.from(contents.data!).toString()).toBe("in the file");
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("is refused with CS_ERR_NO_SPACE when the file cannot take the data (/dev/full), and says nothing to the supervisor", async () => {
+    const run = start(undefined, { dataFile: "/dev/full" });
+    await registered(run);
+    expect(run.stdout()).toMatch(/store refused CS_ERR_NO_SPACE: .*the data stored before is kept; free memory or store less/);
+    await sleep(100);
+    expect(run.frames.map((frame) => frame.type)).toEqual([InstanceFrame.hello]);
   });
 });
