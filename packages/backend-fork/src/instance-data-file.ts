@@ -6,37 +6,39 @@ import { closeSync, constants, openSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { readDataFile, samErrorFromSystemError, type DataFileContents } from "@samkit/core";
+import { readDataFile, type DataFileContents } from "@samkit/core";
 
 /** The instance's descriptor for its data file: the one after the channel. */
 export const dataFileFd = 4;
 
+/**
+ * /dev/shm where a file can be made there (the data is memory either way, and there no write-back
+ * to a disk follows), else the temporary directory: decided by the first file.
+ */
 let directory: string | undefined;
 
-/** /dev/shm where there is one: the data is memory either way, and there no write-back to a disk follows. */
-function fileDirectory(): string {
-  if (directory === undefined) {
-    try {
-      const probe = join("/dev/shm", `samkit-probe-${process.pid}-${randomBytes(6).toString("hex")}`);
-      closeSync(openSync(probe, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600));
-      unlinkSync(probe);
-      directory = "/dev/shm";
-    } catch {
-      directory = tmpdir();
-    }
+function createIn(folder: string): number {
+  const path = join(folder, `samkit-data-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
-  return directory;
+  return fd;
 }
 
-/** A new, empty data file that only this process (and the instance it is given to) holds. */
+/** A new, empty data file that only this process (and the instance it is given to) holds; throws the system error. */
 export function openInstanceDataFile(): number {
-  const path = join(fileDirectory(), `samkit-data-${process.pid}-${randomBytes(6).toString("hex")}`);
+  if (directory !== undefined) return createIn(directory);
   try {
-    const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
-    unlinkSync(path);
+    const fd = createIn("/dev/shm");
+    directory = "/dev/shm";
     return fd;
-  } catch (error) {
-    throw samErrorFromSystemError(error, `@samkit/backend-fork: could not make a data file for the instance in ${fileDirectory()}`);
+  } catch {
+    directory = tmpdir();
+    return createIn(directory);
   }
 }
 
