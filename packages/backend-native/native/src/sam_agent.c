@@ -645,11 +645,11 @@ static sigset_t forwarded_signals(void)
 	return set;
 }
 
-/* The channel's number in Node: the first descriptor the user's process did not have, so systemd's
- * LISTEN_FDS (3, 4, ...) stay where they were. */
-static int channel_fd_for_node(void)
+/* A descriptor for Node from `from` on that the user's process did not have, so systemd's
+ * LISTEN_FDS (3, 4, ...) stay where they were: the channel's is the first, the data file's the next. */
+static int free_fd_for_node(int from)
 {
-	for (int fd = 3;; fd++)
+	for (int fd = from;; fd++)
 		if (!is_inherited(fd)) return fd;
 }
 
@@ -714,7 +714,7 @@ static void start_node(int node_end)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
 	if (getppid() != relay) _exit(1);
-	int target = channel_fd_for_node();
+	int target = free_fd_for_node(3);
 	/* Out of the channel's way first. */
 	if (data_file == target) data_file = fcntl(data_file, F_DUPFD_CLOEXEC, target + 1);
 	if (node_end != target) {
@@ -723,11 +723,9 @@ static void start_node(int node_end)
 	} else {
 		fcntl(target, F_SETFD, 0);
 	}
-	/* The data file goes to the next descriptor the user's process did not have. */
 	int data_target = -1;
 	if (data_file >= 0) {
-		data_target = target + 1;
-		while (is_inherited(data_target)) data_target++;
+		data_target = free_fd_for_node(target + 1);
 		if (data_file == data_target) fcntl(data_target, F_SETFD, 0);
 		else if (dup2(data_file, data_target) < 0) data_target = -1;
 	}
