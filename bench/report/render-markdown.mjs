@@ -93,6 +93,16 @@ function targets(results) {
   const toBare = pairedRatio(results, "crash", "samkit fork", "bare-node");
   const toPm2 = pairedRatio(results, "crash", "samkit fork", "pm2");
   check("crash → next instance without standby: at most 1.1 × a bare `node` start", fork && bare ? `${format(fork.median, "ms")} = ${ratio(fork.median, bare.median)} ${format(bare.median, "ms")}; ${pairedText(toBare)}` : "n/a", toBare && toBare.median <= 1.1);
+  // The issue's anchor for a "bare Node re-spawn" (62 ms) is peers.md's naive supervisor: crash →
+  // exit event → fork → first line. The row above reads "a bare node start" strictly (no crash,
+  // no predecessor); this one reads it as that anchor was measured. Both are shown, neither replaces the other.
+  const naive = medianOf(results, "crash", "naive-node");
+  const toNaive = pairedRatio(results, "crash", "samkit fork", "naive-node");
+  check(
+    "crash → next instance without standby: at most 1.1 × a bare Node re-spawn, read as the issue's 62 ms anchor was measured (peers.md: a naive supervisor's crash → exit event → fork → first line)",
+    fork && naive ? `${format(fork.median, "ms")} = ${ratio(fork.median, naive.median)} ${format(naive.median, "ms")} (naive-node); ${pairedText(toNaive)}` : "n/a",
+    toNaive && toNaive.median <= 1.1,
+  );
   check("crash → next instance without standby: at most 0.7 × PM2", fork && pm2 ? `${format(fork.median, "ms")} = ${ratio(fork.median, pm2.median)} ${format(pm2.median, "ms")}; ${pairedText(toPm2)}` : "n/a", toPm2 && toPm2.median <= 0.7);
   for (const name of ["samkit fork", "samkit native"]) {
     const cost = medianOf(results, "heartbeat-cost", name);
