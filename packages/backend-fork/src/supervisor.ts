@@ -7,6 +7,7 @@ import type { Socket } from "node:net";
 import { closeSync } from "node:fs";
 import { isatty } from "node:tty";
 import { performance } from "node:perf_hooks";
+import { raiseSupervisorPriority, restorePriority } from "./supervisor-priority.js";
 import {
   PolicyEngine,
   SamError,
@@ -150,6 +151,8 @@ export class ForkSupervisor {
   readonly #spinMargin: number;
   #finish: (exitCode: number) => void = () => {};
   #cleanups: (() => void)[] = [];
+  /** The priority this process had before it became the supervisor, when it raised its own; instances get it back. */
+  #startedPriority: number | undefined;
   /** An instance's environment, by kind: a spare's marker says it will wait, parked, to be promoted; `data` that it has a data file. */
   readonly #envs = new Map<string, NodeJS.ProcessEnv>();
 
@@ -219,6 +222,9 @@ export class ForkSupervisor {
     const done = new Promise<number>((resolve) => {
       this.#finish = resolve;
     });
+    // Before the first instance is spawned: see supervisor-priority.ts.
+    const startedPriority = (this.#startedPriority = raiseSupervisorPriority());
+    this.#cleanups.push(() => restorePriority(0, startedPriority));
     const onStopSignal = () => this.#handle({ type: "stop-request", now: performance.now() });
     process.on("SIGTERM", onStopSignal);
     process.on("SIGINT", onStopSignal);
@@ -488,6 +494,7 @@ export class ForkSupervisor {
         detached: ownGroups,
         env: this.#envFor(spare, dataFd !== undefined),
       });
+      restorePriority(child.pid, this.#startedPriority);
     } catch (error) {
       if (dataFd !== undefined) closeSync(dataFd);
       throw error;
