@@ -2,6 +2,7 @@
 // GitHub shows a committed SVG through <img>, which ignores scripts, web fonts and style sheets,
 // so everything here is an inline attribute. The output depends on the input alone, byte for
 // byte, so re-rendering unchanged results leaves the committed file unchanged.
+import { summarize } from "../statistics.mjs";
 
 const WIDTH = 900;
 const MARGIN = 24;
@@ -16,7 +17,7 @@ const MUTED = "#656d76";
 const AXIS = "#8c959f";
 const GRID = "#e3e6ea";
 const MINOR_GRID = "#f1f3f5";
-const PERCENTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
+const QUARTILES_AND_WHISKERS = [0.05, 0.25, 0.75, 0.95];
 const DENSE_MANTISSAS = [1, 1.5, 2, 3, 4, 5, 7];
 const LINEAR_STEPS = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10];
 
@@ -111,7 +112,9 @@ function renderRow(series, centre, scale, { left, right }, colour, unit) {
     return parts.join("\n");
   }
   const sorted = [...series.samples].sort((a, b) => a - b);
-  const [p5, p25, median, p75, p95] = PERCENTILES.map((fraction) => percentile(sorted, fraction));
+  const [p5, p25, p75, p95] = QUARTILES_AND_WHISKERS.map((fraction) => percentile(sorted, fraction));
+  // The tables' median (bench/statistics.mjs), so the bar and its label match them.
+  const { median } = summarize(sorted);
   const [x5, x25, xMedian, x75, x95] = [p5, p25, median, p75, p95].map((value) => coordinate(scale.position(value)));
   const half = BOX_HEIGHT / 2;
   parts.push(
@@ -202,7 +205,7 @@ function linearScale(values, { left, right }) {
   return { grid, labels: grid, position: (value) => left + ((value - low) / (high - low)) * (right - left) };
 }
 
-/** Nearest rank, as bench/statistics.mjs computes it, so the chart's medians match the tables. */
+/** Nearest rank, as bench/statistics.mjs computes the p95, so the whiskers' ends match the tables. */
 function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))];
 }
