@@ -223,8 +223,8 @@ export class ForkSupervisor {
       this.#finish = resolve;
     });
     // Before the first instance is spawned: see supervisor-priority.ts.
-    const startedPriority = (this.#startedPriority = raiseSupervisorPriority());
-    this.#cleanups.push(() => restorePriority(0, startedPriority));
+    this.#startedPriority = raiseSupervisorPriority();
+    this.#cleanups.push(() => restorePriority(0, this.#startedPriority));
     const onStopSignal = () => this.#handle({ type: "stop-request", now: performance.now() });
     process.on("SIGTERM", onStopSignal);
     process.on("SIGINT", onStopSignal);
