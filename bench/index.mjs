@@ -16,7 +16,8 @@ import { run } from "./side-by-side.mjs";
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" }, report: { type: "boolean", default: false } } });
 const root = new URL("../", import.meta.url);
 
-// How to read the tables: what each subject's number includes. No figures here; they all come from the run.
+// How to read the tables: what each subject's number includes. No figures of this run here (they all come
+// from the results); the one figure from an earlier run says which run and host it comes from.
 const readingNotes = [
   "### Reading the numbers",
   [
