@@ -4,8 +4,9 @@
 //   death       a process's exit (or SIGKILL) → its descriptors closed, as its parent sees it:
 //               a successor that must not run before its predecessor is gone waits this long
 //   start       spawn(node, [script]) → the script's first statement, for an empty script, for
-//               one that imports two tiny packages (as every samkit application imports two), and
-//               for the empty one spawned at a dying Node process's exit event (as a restart is)
+//               one that imports two tiny packages (as every samkit application imports two), for
+//               the empty one spawned at a dying Node process's exit event (as a restart is), and,
+//               where the machine sets NODE_EXTRA_CA_CERTS, for the empty one without it
 //   round trip  1029 bytes out, 6 back over a socketpair (a 1 KiB data store and its reply)
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { buildC } from "./lib/build-c.mjs";
 import { warmUpStores } from "./lib/data-store-warm-up.mjs";
 import { monotonicMilliseconds } from "./lib/monotonic.mjs";
+import { describeNodeStartEnvironment, withoutExtraCaCerts } from "./lib/node-start-environment.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const node = process.execPath;
@@ -145,6 +147,8 @@ function floorPlans(peer, fixtures, { samples, roundTrips }) {
         ["empty script", () => times(samples, () => start(fixtures.empty))],
         ["script importing two tiny packages", () => times(samples, () => start(fixtures.twoPackages))],
         ["empty script, spawned at a Node process's exit event (it still tears down)", () => times(samples, () => restart(fixtures.empty))],
+        // What the CA bundle costs every Node start here (node-start-environment.mjs).
+        ...(describeNodeStartEnvironment().extraCaCerts ? [["empty script, without NODE_EXTRA_CA_CERTS (set on this machine)", () => withoutExtraCaCerts(() => times(samples, () => start(fixtures.empty)))]] : []),
       ],
     },
     {

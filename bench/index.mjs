@@ -32,6 +32,7 @@ const readingNotes = [
     "- **Heartbeat cost.** `sam_hc_send()` is a `write(2)` per call, and 100,000 calls in a row fill libsam's pipe, so its cost includes waiting for its supervisor. samkit's `hcSend()` does not queue a heartbeat while one is still unsent, so a tight loop costs a check per call; one heartbeat per event-loop turn is a `write(2)` (see the rate table for what the supervisor then handles).",
     "- **Data store.** The sample is the call as the app makes it: `sam_data_store()` for libsam, `await sam.dataStore()` for samkit. libsam's is a round trip: the bytes down a pipe, a turn of its server's `poll()` loop, the reply. samkit's (both backends, with no `DataStore` plugin) is not: the instance writes the data into a data file its supervisor holds (two `pwrite`s: the data, then the header that names it), sends a 5-byte notice and returns; the supervisor reads the file once the instance is gone, and backend-native's relay passes the data on to libsam's `sam_data_store()` in the background. The guarantee is libsam's: once the call has returned, the next instance gets the data however this one ends (the tests SIGKILL instances, and a relay, right after or in the middle of stores). With a `DataStore` plugin (`@samkit/store-file`) backend-fork still makes the round trip, since the data must be saved before the app goes on.",
     "- **Quorum.** Measured from the moment an independent observer in the bench process (`@samkit/quorum-corosync`) sees quorum return; a plain C libquorum client sees it up to a few milliseconds earlier, so libsam's values can be negative. Compare the subjects with each other.",
+    "- **NODE_EXTRA_CA_CERTS.** Where a machine sets it (machines behind a TLS-inspecting proxy set it to the system's CA bundle), Node 20 reads and parses the whole bundle with OpenSSL 3 at every start, before a script's first statement, whether or not the program uses TLS (nodejs/node#40524). Every Node start of the run pays it alike, the bare-node row's too, so a ratio to a Node start is smaller with it than without: where it is set, the crash scenario runs a second time without it (its own table and target rows), and the start floor has a row without it that shows what it costs here. A warm standby's restart does not start Node, so it does not pay it.",
     "- **This machine** is a 2-core virtual machine: creating processes and waking a sleeping one cost several times what they do on bare metal, for every subject alike (peers.md measured `node -e 0` at 58 ms elsewhere; bare-node here is in the table).",
   ].join("\n"),
 ];
@@ -55,7 +56,7 @@ if (positionals.includes("data-store")) {
   // A quick or partial run must not overwrite the committed report.
   const suffix = values.quick || only.length > 0 ? ".partial" : "";
   if (!values.report) writeFileSync(new URL(`./results/side-by-side${suffix}.json`, import.meta.url), `${JSON.stringify(results, null, 1)}\n`);
-  const panels = ["crash", "hang-warn-200", "hang-next-200", "data-store-1k", "heartbeat-cost", "quorum"]
+  const panels = ["crash", "crash-without-extra-ca-certs", "hang-warn-200", "hang-next-200", "data-store-1k", "heartbeat-cost", "quorum"]
     .map((id) => results.latency[id])
     .filter(Boolean)
     .map((entry) => ({

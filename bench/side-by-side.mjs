@@ -12,6 +12,7 @@ import * as samkitFork from "./subjects/samkit-fork.mjs";
 import * as samkitForkStandby from "./subjects/samkit-fork-standby.mjs";
 import * as samkitNative from "./subjects/samkit-native.mjs";
 import { measureFloors } from "./floors.mjs";
+import { describeNodeStartEnvironment, withoutExtraCaCerts } from "./lib/node-start-environment.mjs";
 
 export const subjects = [libsam, samkitFork, samkitForkStandby, samkitNative, naiveNode, pm2, bareNode, idleNode];
 
@@ -43,6 +44,20 @@ function scenarios({ rounds, perRound }) {
       // restarts moves with the machine by more than the 10 % a target leaves.
       rounds: rounds * 2,
     },
+    // Where this machine sets NODE_EXTRA_CA_CERTS, the crash scenario again without it: every Node
+    // start here parses the CA bundle first (node-start-environment.mjs), which a default Node
+    // start does not, and the cold targets are ratios to a Node start.
+    ...(describeNodeStartEnvironment().extraCaCerts
+      ? [
+          {
+            outputs: [{ id: "crash-without-extra-ca-certs", group: "crash", title: "Crash → next instance running, without NODE_EXTRA_CA_CERTS (a default Node start)", unit: "ms" }],
+            applies: "crash",
+            collect: (subject, samples) => withoutExtraCaCerts(async () => [await subject.crash({ samples })]),
+            samples: perRound,
+            rounds: rounds * 2,
+          },
+        ]
+      : []),
     {
       outputs: [{ id: "heartbeat-cost", group: "heartbeat", title: "Heartbeat cost in the instance (per call, batches of 100,000)", unit: "µs" }],
       applies: "heartbeat",
@@ -141,7 +156,7 @@ export async function run({ quick = false, only = [] } = {}) {
   const chosen = subjects.filter((subject) => only.length === 0 || only.includes(subject.name));
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memory: totalmem(), kernel: release(), node: process.version, pm2: pm2.version },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memory: totalmem(), kernel: release(), node: process.version, pm2: pm2.version, environment: describeNodeStartEnvironment() },
     quick,
     latency: {},
     rates: {},
