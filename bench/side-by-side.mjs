@@ -25,6 +25,15 @@ function scenarios({ rounds, perRound }) {
     { id: `hang-warn-${interval}`, group: "hang", title: `Hang: last heartbeat → warn signal, minus the interval (T = ${interval} ms)`, unit: "ms", excessOf: interval },
     { id: `hang-next-${interval}`, group: "hang", title: `Hang: last heartbeat → next instance running, minus the interval (T = ${interval} ms)`, unit: "ms", excessOf: interval },
   ];
+  const crash = {
+    outputs: [{ id: "crash", group: "crash", title: "Crash → next instance running", unit: "ms" }],
+    applies: "crash",
+    collect: async (subject, samples) => [await subject.crash({ samples })],
+    samples: perRound,
+    // Twice the rounds: its targets are ratios judged round by round, and a round's median of 5
+    // restarts moves with the machine by more than the 10 % a target leaves.
+    rounds: rounds * 2,
+  };
   return [
     ...[50, 200, 1000].map((interval) => ({
       outputs: hang(interval),
@@ -35,26 +44,16 @@ function scenarios({ rounds, perRound }) {
       },
       samples: perRound,
     })),
-    {
-      outputs: [{ id: "crash", group: "crash", title: "Crash → next instance running", unit: "ms" }],
-      applies: "crash",
-      collect: async (subject, samples) => [await subject.crash({ samples })],
-      samples: perRound,
-      // Twice the rounds: its targets are ratios judged round by round, and a round's median of 5
-      // restarts moves with the machine by more than the 10 % a target leaves.
-      rounds: rounds * 2,
-    },
+    crash,
     // Where this machine sets NODE_EXTRA_CA_CERTS, the crash scenario again without it: every Node
     // start here parses the CA bundle first (node-start-environment.mjs), which a default Node
     // start does not, and the cold targets are ratios to a Node start.
     ...(describeNodeStartEnvironment().extraCaCerts
       ? [
           {
+            ...crash,
             outputs: [{ id: "crash-without-extra-ca-certs", group: "crash", title: "Crash → next instance running, without NODE_EXTRA_CA_CERTS (a default Node start)", unit: "ms" }],
-            applies: "crash",
-            collect: (subject, samples) => withoutExtraCaCerts(async () => [await subject.crash({ samples })]),
-            samples: perRound,
-            rounds: rounds * 2,
+            collect: (subject, samples) => withoutExtraCaCerts(() => crash.collect(subject, samples)),
           },
         ]
       : []),

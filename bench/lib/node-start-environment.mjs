@@ -5,7 +5,7 @@
 // then a Node start costs tens of milliseconds more, for every Node subject alike.
 import { statSync } from "node:fs";
 
-export const extraCaCertsVariable = "NODE_EXTRA_CA_CERTS";
+const extraCaCertsVariable = "NODE_EXTRA_CA_CERTS";
 
 /** The variables a Node start depends on, as this process has them (a path's size too). */
 export function describeNodeStartEnvironment(environment = process.env) {
