@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataFileWriter, readDataFile } from "../src/index.js";
+import { storeLength } from "./fixtures/store-lengths.mjs";
 
 const directory = mkdtempSync(join(tmpdir(), "samkit-data-file-"));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -98,7 +99,6 @@ describe("the data file", () => {
   });
 
   it("after a SIGKILL in the middle of storing, holds one whole store: never a mix of two", async () => {
-    const lengthOf = (n: number) => 1 + ((n * 7919) % 600_000);
     const fixture = fileURLToPath(new URL("./fixtures/store-forever.mjs", import.meta.url));
     const seen = new Set<number>();
     for (let round = 0; round < 12; round++) {
@@ -116,7 +116,7 @@ describe("the data file", () => {
       const value = data[0] as number;
       // Some store n with n & 0xff === value and exactly its length, all of it that value.
       let match = false;
-      for (let n = value === 0 ? 256 : value; n < 5_000_000 && !match; n += 256) match = lengthOf(n) === data.byteLength;
+      for (let n = value === 0 ? 256 : value; n < 5_000_000 && !match; n += 256) match = storeLength(n) === data.byteLength;
       expect(match, `${data.byteLength} bytes of ${value} are no store's`).toBe(true);
       expect(data.every((byte) => byte === value)).toBe(true);
       seen.add(data.byteLength);
