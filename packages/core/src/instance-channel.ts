@@ -95,9 +95,11 @@ const ignore = () => {};
 
 /**
  * Runs once, in a parked spare, what its promotion sets going: a welcome read as the handshake
- * reads it (header, then payload) and decoded, and a socket made for the channel (with no
- * descriptor here). V8 compiles a function on its first call; without this the spare compiles
- * all of it after it is promoted, on the restart's clock (2 to 3 ms of its resume here).
+ * reads it (header, then payload) and decoded, a socket made for the channel (with no descriptor
+ * here) that starts reading and is unref'd, as the channel's is, and the exit notice encoded. V8
+ * compiles a function on its first call; without this the spare compiles all of it after it is
+ * promoted, on the restart's clock (2 to 3 ms of its resume here). attachInstanceChannel's own
+ * closures are compiled before the wait in another way (see the frame reader there).
  */
 function rehearse(Socket: typeof import("node:net").Socket): void {
   const reader = new FrameReader(
@@ -110,8 +112,12 @@ function rehearse(Socket: typeof import("node:net").Socket): void {
   const welcome = encodeWelcome({ instanceId: 1, interval: 0, warnSignal: 15, data: new Uint8Array(1) });
   reader.push(welcome.subarray(0, headerSize));
   reader.push(welcome.subarray(headerSize));
+  encodeExiting(0);
   const socket = new Socket({ readable: true, writable: true });
   for (const event of ["data", "end", "close", "error"]) socket.on(event, ignore);
+  // Without a descriptor both only wait for a connection that never comes.
+  socket.read(0);
+  socket.unref();
   socket.destroy();
 }
 
@@ -154,12 +160,16 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       process.exit(1);
     };
 
+    // The functions a promoted spare runs first are parenthesised function expressions: V8 compiles
+    // those with the function around them, here before the spare parks, not on the restart's clock
+    // (an arrow function or a declaration is compiled at its first call; see rehearse).
     const reader = new FrameReader(
-      (type) =>
-        type === SupervisorFrame.welcome ? welcomeLimit :
-        type === SupervisorFrame.reply || (type === SupervisorFrame.healthCheckPing && options.supervisorHealthChecks) ? smallFrameLimit :
-        undefined,
-      (type, payload) => {
+      (function frameLimit(type: number) {
+        return type === SupervisorFrame.welcome ? welcomeLimit :
+          type === SupervisorFrame.reply || (type === SupervisorFrame.healthCheckPing && options.supervisorHealthChecks) ? smallFrameLimit :
+          undefined;
+      }),
+      (function onFrame(type: number, payload: Buffer) {
         if (type === SupervisorFrame.healthCheckPing) {
           const sequence = decodeHealthCheckPing(payload);
           if (sequence === undefined) {
@@ -207,14 +217,15 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
         releaseIfIdle();
         if (reply.csError === 1) request.resolve();
         else request.reject(new SamError(reply.csError, reply.message || `${name}: the supervisor refused ${frameNames[reply.request] ?? "a request"}`));
-      },
+      }),
     );
 
     const timedFrame = options.timedHeartbeats ? timedHeartbeatFrame() : undefined;
     const dataFile = options.dataFile === undefined ? undefined : new DataFileWriter(options.dataFile);
 
-    const noticeExit = () => {
-      process.on("exit", (code) => {
+    // Parenthesised, as the frame reader's callbacks are: compiled before a spare parks.
+    const noticeExit = (function noticeExit() {
+      process.on("exit", (function giveExitNotice(code: number) {
         // Only on a quiet channel: a frame still queued (or half written) must not be overtaken.
         if (lost || (socket?.writableLength ?? 0) > 0) return;
         try {
@@ -224,14 +235,15 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
         } catch {
           // The supervisor is gone or its channel full: it will see the exit itself.
         }
-      });
-    };
+      }));
+    });
 
     // The channel keeps the process alive only while a reply is awaited: an instance whose work is
     // done ends, as a C program returning from main would.
-    const releaseIfIdle = () => {
+    // Parenthesised: compiled before a spare parks (see the frame reader).
+    const releaseIfIdle = (function releaseIfIdle() {
       if (pending.length === 0 && registered) socket?.unref();
-    };
+    });
 
     /**
      * register()'s hello and welcome, read and written on the descriptor itself while it is still
@@ -282,7 +294,8 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       }
     };
 
-    const feed = (chunk: Buffer): boolean => {
+    // Parenthesised: compiled before a spare parks (see the frame reader).
+    const feed = (function feed(chunk: Buffer): boolean {
       try {
         reader.push(chunk);
         return true;
@@ -290,7 +303,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
         supervisorLost(error instanceof Error ? error.message : String(error));
         return false;
       }
-    };
+    });
 
     // Loaded before the wait: a parked spare resumes without loading anything.
     const { Socket } = net();
