@@ -79,6 +79,15 @@ function crashTargets(results, id, label, check) {
     standby ? `${format(standby.median, "ms")} (libsam ${format(libsamCrash?.median, "ms")})${floorNote(death && `${format(death, "ms")}, a Node process's exit event to its descriptors closed`)}` : "n/a",
     standby && standby.median <= 3,
   );
+  // The issue gives the 3 ms as "within 10 × libsam's fork", from peers.md's 0.34 ms anchor
+  // measured on another host; this row reads it against libsam's restart in the same run, judged
+  // round by round like the other ratios. Both are shown, neither replaces the other.
+  const standbyToLibsam = pairedRatio(results, id, "samkit fork + standby", reference);
+  check(
+    `crash → next instance with warm standby${label}: within 10 × libsam's restart in the same run`,
+    standby && libsamCrash ? `${format(standby.median, "ms")} = ${ratio(standby.median, libsamCrash.median)} ${format(libsamCrash.median, "ms")} (libsam); ${pairedText(standbyToLibsam)}` : "n/a",
+    standbyToLibsam && standbyToLibsam.median <= 10,
+  );
   const fork = medianOf(results, id, "samkit fork");
   const bare = medianOf(results, id, "bare-node");
   const pm2 = medianOf(results, id, "pm2");
