@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { buildC } from "./lib/build-c.mjs";
 import { warmUpStores } from "./lib/data-store-warm-up.mjs";
 import { monotonicMilliseconds } from "./lib/monotonic.mjs";
-import { describeNodeStartEnvironment, withoutExtraCaCerts } from "./lib/node-start-environment.mjs";
+import { withoutExtraCaCerts } from "./lib/node-start-environment.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const node = process.execPath;
@@ -118,7 +118,7 @@ function startFixtures() {
 const parseLines = (text) => text.trim().split("\n").map(Number);
 
 /** Each floor's variants, as [name, () => Promise<number[]>] for one round. */
-function floorPlans(peer, fixtures, { samples, roundTrips }) {
+function floorPlans(peer, fixtures, { samples, roundTrips, extraCaCerts }) {
   const times = async (count, once) => {
     const values = [];
     for (let index = 0; index < count; index++) values.push(await once());
@@ -148,7 +148,7 @@ function floorPlans(peer, fixtures, { samples, roundTrips }) {
         ["script importing two tiny packages", () => times(samples, () => start(fixtures.twoPackages))],
         ["empty script, spawned at a Node process's exit event (it still tears down)", () => times(samples, () => restart(fixtures.empty))],
         // What the CA bundle costs every Node start here (node-start-environment.mjs).
-        ...(describeNodeStartEnvironment().extraCaCerts ? [["empty script, without NODE_EXTRA_CA_CERTS (set on this machine)", () => withoutExtraCaCerts(() => times(samples, () => start(fixtures.empty)))]] : []),
+        ...(extraCaCerts ? [["empty script, without NODE_EXTRA_CA_CERTS (set on this machine)", () => withoutExtraCaCerts(() => times(samples, () => start(fixtures.empty)))]] : []),
       ],
     },
     {
@@ -167,14 +167,16 @@ function floorPlans(peer, fixtures, { samples, roundTrips }) {
 
 /**
  * Measures every floor in `rounds` rounds, its variants alternating with the order rotated each
- * round; returns { id: { title, unit, bounds, series: { variant: samples } } }.
+ * round; returns { id: { title, unit, bounds, series: { variant: samples } } }. `extraCaCerts` is
+ * the run's NODE_EXTRA_CA_CERTS as lib/node-start-environment.mjs describes it: where it is set,
+ * the start floor also has a start without it.
  */
-export async function measureFloors({ rounds, samples, roundTrips, log = () => {} }) {
+export async function measureFloors({ rounds, samples, roundTrips, extraCaCerts, log = () => {} }) {
   const peer = buildC(here("./floors/peer.c"), "floor-peer", [], "bench floors");
   const fixtures = startFixtures();
   const floors = {};
   try {
-    for (const plan of floorPlans(peer, fixtures, { samples, roundTrips })) {
+    for (const plan of floorPlans(peer, fixtures, { samples, roundTrips, extraCaCerts })) {
       const entry = (floors[plan.id] = { title: plan.title, unit: plan.unit, bounds: plan.bounds, series: {} });
       for (let round = 0; round < rounds; round++) {
         const shift = round % plan.variants.length;

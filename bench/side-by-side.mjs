@@ -20,7 +20,7 @@ export const subjects = [libsam, samkitFork, samkitForkStandby, samkitNative, na
  * The scenarios, in the order of issue 8. `metric` pulls one number out of each sample;
  * `collect(subject, samples)` gathers that many samples from one subject.
  */
-function scenarios({ rounds, perRound }) {
+function scenarios({ rounds, perRound, extraCaCerts }) {
   const hang = (interval) => [
     { id: `hang-warn-${interval}`, group: "hang", title: `Hang: last heartbeat → warn signal, minus the interval (T = ${interval} ms)`, unit: "ms", excessOf: interval },
     { id: `hang-next-${interval}`, group: "hang", title: `Hang: last heartbeat → next instance running, minus the interval (T = ${interval} ms)`, unit: "ms", excessOf: interval },
@@ -48,7 +48,7 @@ function scenarios({ rounds, perRound }) {
     // Where this machine sets NODE_EXTRA_CA_CERTS, the crash scenario again without it: every Node
     // start here parses the CA bundle first (node-start-environment.mjs), which a default Node
     // start does not, and the cold targets are ratios to a Node start.
-    ...(describeNodeStartEnvironment().extraCaCerts
+    ...(extraCaCerts
       ? [
           {
             ...crash,
@@ -153,9 +153,11 @@ async function footprints(chosen, results, { runs, seconds }) {
  */
 export async function run({ quick = false, only = [] } = {}) {
   const chosen = subjects.filter((subject) => only.length === 0 || only.includes(subject.name));
+  // Once per run: the scenarios and the floors follow what the record says.
+  const environment = describeNodeStartEnvironment();
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memory: totalmem(), kernel: release(), node: process.version, pm2: pm2.version, environment: describeNodeStartEnvironment() },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", memory: totalmem(), kernel: release(), node: process.version, pm2: pm2.version, environment },
     quick,
     latency: {},
     rates: {},
@@ -174,12 +176,12 @@ export async function run({ quick = false, only = [] } = {}) {
   }
   try {
     const plan = quick ? { rounds: 1, perRound: 3 } : { rounds: 4, perRound: 5 };
-    for (const scenario of scenarios(plan)) await alternate(scenario, ready, results);
+    for (const scenario of scenarios({ ...plan, extraCaCerts: environment.extraCaCerts })) await alternate(scenario, ready, results);
     await heartbeatRates(ready, results, quick ? { rates: [50_000], seconds: 1, interval: 100 } : { rates: [50_000, 100_000, 200_000, 400_000], seconds: 3, interval: 100 });
     await footprints(ready, results, quick ? { runs: 1, seconds: 1 } : { runs: 2, seconds: 3 });
     // Subject-free, so --only does not leave them out.
     try {
-      results.floors = await measureFloors({ ...(quick ? { rounds: 1, samples: 2, roundTrips: 50 } : { rounds: 4, samples: 5, roundTrips: 300 }), log });
+      results.floors = await measureFloors({ ...(quick ? { rounds: 1, samples: 2, roundTrips: 50 } : { rounds: 4, samples: 5, roundTrips: 300 }), extraCaCerts: environment.extraCaCerts, log });
     } catch (error) {
       results.failures.push({ scenario: "floors", subject: "none", message: String(error?.message ?? error).split("\n")[0] });
     }
