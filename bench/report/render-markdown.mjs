@@ -80,7 +80,7 @@ function floorMedian(results, id, variant) {
   return statsOf(results.floors?.[id]?.series[variant])?.median;
 }
 
-/** " (floor: …)" after a target's measurement, where floors.mjs measured one for it. */
+/** "; floor: …" after a target's measurement, where floors.mjs measured one for it. */
 function floorNote(text) {
   return text ? `; floor: ${text}` : "";
 }
