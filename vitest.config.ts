@@ -3,7 +3,7 @@ import LeftoversLastSequencer from "./tools/leftovers-last-sequencer.ts";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*"],
+    projects: ["packages/*", "release"],
     reporters: ["default", "./tools/vitest-summary-reporter.ts"],
     globalSetup: ["./tools/corosync-global-setup.ts"],
     // One test file at a time: the process tests measure timings in milliseconds on a 2-core

@@ -25,3 +25,13 @@ export function eventLogger(mode: "auto" | "text" | "json" | "none", stream: Nod
     stream.write(`samctl ${at} ${text}\n`);
   };
 }
+
+/** One line from samctl itself, outside the supervisor's events, in the same form as they are. */
+export function notice(mode: "auto" | "text" | "json" | "none", message: string, stream: NodeJS.WriteStream = process.stderr): void {
+  if (mode === "none") return;
+  if (mode === "json" || (mode === "auto" && !stream.isTTY)) {
+    stream.write(`${JSON.stringify({ source: "samctl", type: "notice", message, time: new Date().toISOString() })}\n`);
+  } else {
+    stream.write(`samctl ${new Date().toISOString().slice(11, 23)} ${message}\n`);
+  }
+}

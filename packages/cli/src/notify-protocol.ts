@@ -5,19 +5,20 @@
  * WATCHDOG=trigger marks the program failed. Only the program's own process group is heard.
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadAddon } from "@samkit/native-build";
 import type { Supervision } from "@samkit/backend-fork";
 
 interface NotifyBinding {
   open(path: string, onMessage: (text: string, pid: number) => void): { close(): void };
 }
 
+/** The notify-socket addon (Unix datagram sockets, which Node lacks); throws NativePartError saying what is missing. */
 function loadBinding(): NotifyBinding {
-  const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
-  const addon = join(resolve(dirname(here), ".."), "native", "build", "Release", "samkit_notify.node");
-  return createRequire(here)(addon) as NotifyBinding;
+  // import.meta.url, which rollup turns into this file's URL in the CJS build: a `typeof __filename`
+  // test would see `node -e`'s global __filename ("[eval]") from this ESM file.
+  return loadAddon(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "samkit_notify.node") as NotifyBinding;
 }
 
 function processGroup(pid: number): number | undefined {

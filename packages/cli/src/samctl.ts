@@ -6,12 +6,12 @@ import { startSupervision, type Supervision } from "@samkit/backend-fork";
 import { parseArgs } from "node:util";
 import { askControl, listenForControl, socketPath } from "./control-socket.js";
 import { parseRunOptions, runUsage } from "./run-options.js";
-import { eventLogger } from "./event-log.js";
+import { eventLogger, notice } from "./event-log.js";
 import { UsageError } from "./usage-error.js";
 import { withPlugins } from "./plugins.js";
 import { environmentTokens, loadConfig } from "./config.js";
-import { listenForNotify } from "./notify-protocol.js";
-import { unlinkSync } from "node:fs";
+import { listenForNotify, type NotifyListener } from "./notify-protocol.js";
+import { readFileSync, unlinkSync } from "node:fs";
 
 const usage = `usage: samctl <command> [options]
 
@@ -20,6 +20,7 @@ commands:
   status [name] [--json]                      what a running samctl knows: state, instance, restarts, last heartbeat
   stop [name]                                 stop a running samctl (warn signal, SIGKILL one interval later)
   help [command]                              this help, or a command's
+  --version                                   the version of samctl (@samkit/cli)
 
 examples:
   samctl run --name web --interval 2s -- node server.js
@@ -33,6 +34,11 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === "-h" || command === "--help" || (command === "help" && rest.length === 0)) {
     process.stdout.write(`${usage}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    process.stdout.write(`${manifest.version}\n`);
+    return 0;
   }
   if (command === "help" && rest[0] === "run") {
     process.stdout.write(`${runUsage}\n`);
@@ -82,19 +88,28 @@ async function main(argv: readonly string[]): Promise<number> {
     execUnderLibsam({ command: options.command, args: options.args, sam, events: options.log === "none" ? undefined : { fd: 2, prefix: "" } });
   }
   let supervision: Supervision | undefined;
-  const server = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify.status ?? null }));
-  // The notify socket sits beside the control socket; the program finds it in NOTIFY_SOCKET.
+  const server = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify?.status ?? null }));
+  // The notify socket sits beside the control socket; the program finds it in NOTIFY_SOCKET. Without
+  // the notify addon everything else still works: samctl says why once, and offers no socket.
   const notifyPath = `${String(server.address()).replace(/\.sock$/, "")}.notify`;
-  const notify = listenForNotify(notifyPath, () => supervision);
-  process.env.NOTIFY_SOCKET = notifyPath;
-  if (options.sam.interval > 0) process.env.WATCHDOG_USEC = String(options.sam.interval * 1000);
-  process.once("exit", () => {
-    try {
-      unlinkSync(notifyPath);
-    } catch {
-      // Gone already.
-    }
-  });
+  let notify: NotifyListener | undefined;
+  try {
+    notify = listenForNotify(notifyPath, () => supervision);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+    notice(options.log, `NOTIFY_SOCKET is not offered (the systemd notify protocol is off): ${reason}`);
+  }
+  if (notify) {
+    process.env.NOTIFY_SOCKET = notifyPath;
+    if (options.sam.interval > 0) process.env.WATCHDOG_USEC = String(options.sam.interval * 1000);
+    process.once("exit", () => {
+      try {
+        unlinkSync(notifyPath);
+      } catch {
+        // Gone already.
+      }
+    });
+  }
   const sam = await withPlugins(options);
   supervision = await startSupervision({ command: options.command, args: options.args, sam, onEvent: eventLogger(options.log), probe: options.probe });
   return supervision.done;

@@ -3,7 +3,7 @@
  * Like testsam's run_test: the scenario's result becomes the exit code of the instance, after
  * finalize(), and the supervisor's exit code is the verdict.
  */
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createSam } from "@samkit/core";
 import { createContext, reportMarker, ScenarioFailure, type ScenarioPlugins } from "./scenario-context.js";
@@ -20,7 +20,8 @@ async function main(): Promise<number> {
     process.stderr.write(`${usage}\nscenarios: ${[...scenarios.keys()].join(", ")}\n`);
     return 2;
   }
-  const url = isAbsolute(moduleSpecifier) ? pathToFileURL(moduleSpecifier).href : moduleSpecifier;
+  // A path (absolute, or relative to the working folder, as a shell user means it) or a package name.
+  const url = isAbsolute(moduleSpecifier) || /^\.\.?\//.test(moduleSpecifier) ? pathToFileURL(resolve(moduleSpecifier)).href : moduleSpecifier;
   const factoryModule = (await import(url)) as { default: BackendFactory } & ScenarioPlugins;
   const factory = factoryModule.default;
   const backend = await factory({
