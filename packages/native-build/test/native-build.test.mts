@@ -181,7 +181,7 @@ describe("the install step", () => {
 
   it("the build task without the tools: says what to install, and fails only where the native parts are required (CI)", () => {
     const directory = freshPackage();
-    const relaxed = step(directory, "build", { PATH: bare });
+    const relaxed = step(directory, "build", { PATH: bare, SAMKIT_REQUIRE_COROSYNC: "0" });
     expect([relaxed.status, relaxed.stderr]).toEqual([0, "@samkit-test/hello: the native parts are not built: missing a C compiler (cc), make, python3 (node-gyp runs on it).\n  Install (Debian/Ubuntu): apt-get install gcc make python3\n"]);
     expect(step(directory, "build", { PATH: bare, SAMKIT_REQUIRE_COROSYNC: "1" }).status).toBe(1);
   });
