@@ -1,6 +1,5 @@
-import { SamError, specificationVersion, type InstanceRegistration, type ProcessRole, type RegisterRequest, type SupervisionBackend } from "@samkit/core";
-import { claimRegistration, entryCommand, instanceMarker } from "@samkit/core";
-import { attachInstance } from "./instance-link.js";
+import { SamError, type SupervisionBackend } from "@samkit/core";
+import { defineBackend, instanceMarker } from "@samkit/backend-kit";
 import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
@@ -62,15 +61,14 @@ function validate(options: ForkBackendOptions): void {
  */
 export function forkBackend(options: ForkBackendOptions = {}): SupervisionBackend {
   validate(options);
-  return {
-    specificationVersion,
+  return defineBackend({
     name: "fork",
-    role(): ProcessRole {
-      return instanceMarker(markerVariable) ? "instance" : "supervisor";
-    },
-    async register(request: RegisterRequest): Promise<InstanceRegistration> {
-      const marker = claimRegistration(markerVariable, "@samkit/backend-fork");
-      if (marker) return attachInstance(marker, options.onSupervisorLost);
+    packageName: "@samkit/backend-fork",
+    markerVariable,
+    // The supervisor is a Node process on this machine: it takes exit notices and reads send times.
+    capabilities: { exitNotice: true, timedHeartbeats: true, supervisorHealthChecks: false, markFailedReplies: false },
+    onSupervisorLost: options.onSupervisorLost,
+    async supervise(request, entry) {
       // Loaded here, not at the top: an instance never needs the supervisor's code (or
       // child_process), and every millisecond of its start-up is a millisecond of each restart.
       const { ForkSupervisor } = await import("./supervisor.js");
@@ -78,15 +76,13 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
         options: request.options,
         data: request.data,
         warnSignal: request.warnSignal,
-        entry: entryCommand(),
+        entry,
         killTimeout: options.killTimeout,
         onEvent: options.onEvent,
         standby: options.standby,
       });
       const exitCode = await supervisor.run();
       (options.exit ?? ((code: number) => process.exit(code)))(exitCode);
-      // In the supervisor, register() never resolves: the code after it belongs to instances.
-      return new Promise<never>(() => {});
     },
-  };
+  });
 }

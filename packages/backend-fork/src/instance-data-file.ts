@@ -6,7 +6,7 @@ import { closeSync, constants, openSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { readDataFile, type DataFileContents } from "@samkit/core";
+import { readDataFile, type DataFileContents } from "@samkit/backend-kit";
 
 /** The instance's descriptor for its data file: the one after the channel. */
 export const dataFileFd = 4;

@@ -18,10 +18,10 @@ import {
   type ResolvedOptions,
   type SignalName,
 } from "@samkit/core";
-import { channelProtocol, FrameReader, ProtocolError } from "@samkit/core";
+import { channelProtocol, FrameReader, ProtocolError } from "@samkit/backend-kit";
 
 const { InstanceFrame, decodeExiting, decodeHello, encodeReply, heartbeatSentAt, encodeWelcome, okReplies, protocolVersion, smallFrameLimit } = channelProtocol;
-import type { EntryCommand } from "@samkit/core";
+import type { EntryCommand } from "@samkit/backend-kit";
 import { markerVariable } from "./marker-variable.js";
 import { collectInstanceData, dataFileFd, openInstanceDataFile } from "./instance-data-file.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";

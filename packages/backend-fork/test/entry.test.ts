@@ -4,8 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { entryCommand } from "@samkit/core";
-import { parseInstanceMarker as parseMarker } from "@samkit/core";
+import { entryCommand, parseInstanceMarker as parseMarker } from "@samkit/backend-kit";
 
 /** A port nobody listens on right now. */
 const freePort = () =>
@@ -218,17 +217,17 @@ describe("timed heartbeats", () => {
 describe("entryCommand", () => {
   it("runs the same executable, flags and arguments, without inspector flags", () => {
     const script = fileURLToPath(import.meta.url);
-    expect(entryCommand("/usr/bin/node", ["--import", "tsx", "--inspect=9229", "--inspect-brk", "--max-old-space-size=64"], ["/usr/bin/node", script, "--port", "80"], true)).toEqual({
+    expect(entryCommand("@samkit/backend-fork", "/usr/bin/node", ["--import", "tsx", "--inspect=9229", "--inspect-brk", "--max-old-space-size=64"], ["/usr/bin/node", script, "--port", "80"], true)).toEqual({
       command: "/usr/bin/node",
       args: ["--import", "tsx", "--max-old-space-size=64", script, "--port", "80"],
     });
   });
 
   it("refuses what cannot be re-run", () => {
-    expect(() => entryCommand("/usr/bin/node", ["-e", "1"], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));
-    expect(() => entryCommand("/usr/bin/node", [], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));
-    expect(() => entryCommand("/usr/bin/node", [], ["/usr/bin/node", "/no/such/script.js"], true)).toThrowError(/does not exist/);
-    expect(() => entryCommand("/usr/bin/node", [], ["/usr/bin/node", fileURLToPath(import.meta.url)], false)).toThrowError(/main thread/);
+    expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", ["-e", "1"], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));
+    expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", [], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));
+    expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", [], ["/usr/bin/node", "/no/such/script.js"], true)).toThrowError(/does not exist/);
+    expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", [], ["/usr/bin/node", fileURLToPath(import.meta.url)], false)).toThrowError(/main thread/);
   });
 });
 

@@ -3,7 +3,8 @@
  * command (this very entry again). QUORUM and CMAP become libsam's own policy flags: libsam then
  * talks to corosync itself.
  */
-import { SamError, signalNumber, type EntryCommand, type ResolvedOptions, type SignalName } from "@samkit/core";
+import { SamError, signalNumber, type ResolvedOptions, type SignalName } from "@samkit/core";
+import type { EntryCommand } from "@samkit/backend-kit";
 
 export interface AgentArgumentsInput {
   agentPath: string;

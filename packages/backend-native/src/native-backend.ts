@@ -1,15 +1,5 @@
-import {
-  SamError,
-  attachInstanceChannel,
-  claimRegistration,
-  entryCommand,
-  instanceMarker,
-  specificationVersion,
-  type InstanceRegistration,
-  type ProcessRole,
-  type RegisterRequest,
-  type SupervisionBackend,
-} from "@samkit/core";
+import { SamError, type SupervisionBackend } from "@samkit/core";
+import { defineBackend, instanceMarker } from "@samkit/backend-kit";
 import { agentArguments } from "./agent-arguments.js";
 import { loadNative } from "./load-native.js";
 import type { ExecBinding } from "./native-binding.js";
@@ -77,25 +67,14 @@ export function inheritedDescriptors(dataFd: number | undefined, env: NodeJS.Pro
  */
 export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBackend {
   validate(options);
-  return {
-    specificationVersion,
+  return defineBackend({
     name: "native",
-    role(): ProcessRole {
-      return instanceMarker(markerVariable) ? "instance" : "supervisor";
-    },
-    async register(request: RegisterRequest): Promise<InstanceRegistration> {
-      const marker = claimRegistration(markerVariable, "@samkit/backend-native");
-      if (marker) {
-        return attachInstanceChannel(marker.fd, {
-          supervisorPid: marker.supervisorPid,
-          backendName: "@samkit/backend-native",
-          onSupervisorLost: options.onSupervisorLost,
-          markFailedReplies: true,
-          supervisorHealthChecks: true,
-          dataFile: marker.dataFd,
-        });
-      }
-      const entry = entryCommand();
+    packageName: "@samkit/backend-native",
+    markerVariable,
+    // libsam's own thread runs event-driven checks, and sam_mark_failed can be refused.
+    capabilities: { exitNotice: false, timedHeartbeats: false, supervisorHealthChecks: true, markFailedReplies: true },
+    onSupervisorLost: options.onSupervisorLost,
+    async supervise(request, entry) {
       const { agentPath, binding } = loadNative({ agentPath: options.agentPath, binding: options.binding });
       const dataFd = request.data && request.data.byteLength > 0 ? binding.dataDescriptor(request.data) : undefined;
       const argv = agentArguments({
@@ -119,7 +98,6 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
         throw new SamError("CS_ERR_LIBRARY", `@samkit/backend-native: cannot hand this process over to ${agentPath}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       // An injected binding may return (tests): this process is then still not supervised.
-      return new Promise<never>(() => {});
     },
-  };
+  });
 }

@@ -52,9 +52,3 @@ export { HealthCheckLoop, type HealthCheckCallback, type HealthCheckStatus, type
 export { memoryDataStore, type MemoryDataStore } from "./reference/memory-data-store.js";
 export { manualQuorumSource, type ManualQuorumSource } from "./reference/manual-quorum-source.js";
 export { memoryStatePublisher, type MemoryStatePublisher, type PublishedRecord } from "./reference/memory-state-publisher.js";
-export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js";
-export { entryCommand, type EntryCommand } from "./entry-command.js";
-export { attachInstanceChannel, type AttachOptions } from "./instance-channel.js";
-export * as channelProtocol from "./channel-protocol.js";
-export { instanceMarker, claimRegistration, parseInstanceMarker, type InstanceMarker } from "./instance-marker.js";
-export { DataFileWriter, readDataFile, type DataFileContents } from "./data-file.js";

@@ -1,5 +1,5 @@
 /*
- * The relay's reader of samkit's channel protocol (packages/core/src/channel-protocol.ts): it
+ * The relay's reader of samkit's channel protocol (docs/protocol.md; the constants are protocol.h's): it
  * splits the bytes from Node into frames, enforcing the size limits. Kept apart from sam_agent.c
  * so that the fuzz test compiles it alone, with sanitizers.
  */
@@ -10,29 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROTOCOL_VERSION 1
-#define FRAME_HELLO 0x01
-#define FRAME_START 0x02
-#define FRAME_STOP 0x03
-#define FRAME_HEARTBEAT 0x04
-#define FRAME_DATA_STORE 0x05
-#define FRAME_WARN_SIGNAL_SET 0x06
-#define FRAME_MARK_FAILED 0x07
-#define FRAME_HC_REGISTER 0x08
-#define FRAME_HC_RESULT 0x09
-/* The instance stored into its data file (see sam_agent.c's data file): no payload, no reply. */
-#define FRAME_DATA_STORED 0x0b
-#define FRAME_WELCOME 0x81
-#define FRAME_REPLY 0x82
-#define FRAME_HC_PING 0x83
-#define HEADER_SIZE 5
-#define SMALL_FRAME_LIMIT 4096
-
-/* The frame types an instance may send the relay (0x0a, backend-fork's exit notice, is not one). */
-static inline int frame_type_known(unsigned char type)
-{
-	return (type >= FRAME_HELLO && type <= FRAME_HC_RESULT) || type == FRAME_DATA_STORED;
-}
+#include "protocol.h"
 
 enum frame_reader_status { READER_OK = 0, READER_BROKEN = 1, READER_NO_MEMORY = 2 };
 

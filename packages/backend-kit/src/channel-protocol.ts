@@ -1,51 +1,17 @@
 /**
  * samkit's channel protocol between an instance and its supervisor (backend-fork's supervisor, or
- * backend-native's relay, which speaks it in C): frames of a 1-byte type and a 4-byte big-endian
- * payload length, then the payload. A heartbeat is a constant 5-byte frame, so sending one
- * allocates nothing and parsing one copies nothing.
+ * backend-native's relay, which speaks it in C): the encoders and decoders of its frames. The
+ * frame types and limits come from protocol/protocol.json (docs/protocol.md). A heartbeat is a
+ * constant 5-byte frame, so sending one allocates nothing and parsing one copies nothing.
  */
 
 import { encodeFrame } from "./frames.js";
 
 export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js";
 
-export const protocolVersion = 1;
+import { InstanceFrame, SupervisorFrame, protocolVersion } from "./protocol.generated.js";
 
-/** Frames from the instance to the supervisor. */
-export const InstanceFrame = {
-  hello: 0x01,
-  start: 0x02,
-  stop: 0x03,
-  heartbeat: 0x04,
-  dataStore: 0x05,
-  warnSignalSet: 0x06,
-  markFailed: 0x07,
-  /** Event-driven checking by the supervisor (backend-native): u8 1 = a callback is set, 0 = none. */
-  healthCheckRegister: 0x08,
-  /** The answer to a health-check ping: u32 sequence number, u8 1 = healthy. */
-  healthCheckResult: 0x09,
-  /**
-   * The instance is exiting with this code (u8), sent from its `exit` event (backend-fork only).
-   * A Node process takes 10 to 30 ms to tear down after that; the supervisor need not wait.
-   */
-  exiting: 0x0a,
-  /**
-   * The instance stored its data in its data file (see data-file.ts): no payload and no reply. A
-   * sign of life, as a data store is; backend-native's relay also hands the data to libsam.
-   */
-  dataStored: 0x0b,
-} as const;
-
-/** Frames from the supervisor to the instance. */
-export const SupervisorFrame = {
-  welcome: 0x81,
-  reply: 0x82,
-  /** The supervisor asks for a health check: u32 sequence number (backend-native). */
-  healthCheckPing: 0x83,
-} as const;
-
-/** Frames other than data carry at most this many payload bytes. */
-export const smallFrameLimit = 4096;
+export { InstanceFrame, SupervisorFrame, protocolVersion, smallFrameLimit, welcomeLimit, relayFrames, dataFileLayout } from "./protocol.generated.js";
 
 const empty = Buffer.alloc(0);
 

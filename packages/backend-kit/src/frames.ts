@@ -4,7 +4,9 @@
  * own frame types.
  */
 
-export const headerSize = 5;
+import { headerSize } from "./protocol.generated.js";
+
+export { headerSize };
 
 const empty = Buffer.alloc(0);
 

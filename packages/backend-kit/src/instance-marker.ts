@@ -7,7 +7,7 @@
  * process is the supervisor it names.
  */
 import { isMainThread } from "./node-builtins.js";
-import { SamError } from "./sam-error.js";
+import { SamError } from "@samkit/core";
 
 export interface InstanceMarker {
   /** The inherited file descriptor of the channel. */

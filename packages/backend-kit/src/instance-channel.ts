@@ -4,11 +4,12 @@
  * descriptor) and hands it over; this module does no process mechanics.
  */
 import type { Socket } from "node:net";
-import { SamError, samErrorFromSystemError } from "./sam-error.js";
+import { SamError, samErrorFromSystemError } from "@samkit/core";
 import { DataFileWriter } from "./data-file.js";
-import { signalName, signalNumber, type SignalName } from "./signals.js";
-import type { InstanceLink, InstanceRegistration } from "./contracts/supervision-backend.js";
-import type { HealthCheckCallback } from "./health-check-loop.js";
+import type { BackendCapabilities } from "./define-backend.js";
+import { signalName, signalNumber, type SignalName } from "@samkit/core";
+import type { InstanceLink, InstanceRegistration } from "@samkit/core";
+import type { HealthCheckCallback } from "@samkit/core";
 import {
   FrameReader,
   InstanceFrame,
@@ -26,6 +27,7 @@ import {
   dataStoredFrame,
   protocolVersion,
   smallFrameLimit,
+  welcomeLimit,
   startFrame,
   stopFrame,
   decodeHealthCheckPing,
@@ -36,8 +38,6 @@ import {
 import { headerSize } from "./frames.js";
 import { fs, net, os } from "./node-builtins.js";
 
-/** The welcome carries the stored data: allow the largest maxDataSize there is. */
-const welcomeLimit = 1024 * 1024 * 1024 + 64;
 
 interface Pending {
   request: number;
@@ -52,18 +52,8 @@ export interface AttachOptions {
   backendName: string;
   /** Called when the supervisor is gone; the default ends this process. */
   onSupervisorLost?: (() => void) | undefined;
-  /** markFailed() waits for the supervisor's answer (libsam can refuse it) instead of firing and forgetting. */
-  markFailedReplies?: boolean;
-  /** The supervisor runs event-driven checks itself and pings the instance (the link gets healthCheck()). */
-  supervisorHealthChecks?: boolean;
-  /**
-   * The supervisor takes an exit notice: the instance's `exit` event writes its
-   * exit code on the channel, synchronously, so the supervisor can act on the exit without
-   * waiting out Node's tear-down (10 to 30 ms).
-   */
-  exitNotice?: boolean;
-  /** Heartbeats carry their send time (the supervisor runs on the same machine and reads it). */
-  timedHeartbeats?: boolean;
+  /** What the backend's supervisor does beyond the protocol's core. */
+  capabilities: BackendCapabilities;
   /**
    * Started as a warm spare: the welcome comes only when the supervisor promotes this process,
    * so the wait for it is used to run once what the welcome sets going (see rehearse).
@@ -130,6 +120,7 @@ function rehearse(Socket: typeof import("node:net").Socket): void {
 export function attachInstanceChannel(fd: number, options: AttachOptions): Promise<InstanceRegistration> {
   const marker = { supervisorPid: options.supervisorPid };
   const name = options.backendName;
+  const { capabilities } = options;
   const pending: Pending[] = [];
   let healthCheck: HealthCheckCallback | null = null;
   let lost = false;
@@ -166,7 +157,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
     const reader = new FrameReader(
       (function frameLimit(type: number) {
         return type === SupervisorFrame.welcome ? welcomeLimit :
-          type === SupervisorFrame.reply || (type === SupervisorFrame.healthCheckPing && options.supervisorHealthChecks) ? smallFrameLimit :
+          type === SupervisorFrame.reply || (type === SupervisorFrame.healthCheckPing && capabilities.supervisorHealthChecks) ? smallFrameLimit :
           undefined;
       }),
       (function onFrame(type: number, payload: Buffer) {
@@ -188,7 +179,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
           }
           registered = true;
           releaseIfIdle();
-          if (options.exitNotice) noticeExit();
+          if (capabilities.exitNotice) noticeExit();
           welcomed = {
             instanceId: welcome.instanceId,
             interval: welcome.interval,
@@ -220,7 +211,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       }),
     );
 
-    const timedFrame = options.timedHeartbeats ? timedHeartbeatFrame() : undefined;
+    const timedFrame = capabilities.timedHeartbeats ? timedHeartbeatFrame() : undefined;
     const dataFile = options.dataFile === undefined ? undefined : new DataFileWriter(options.dataFile);
 
     // Parenthesised, as the frame reader's callbacks are: compiled before a spare parks.
@@ -410,13 +401,13 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       dataStore: dataFile ? (data) => storeInFile(dataFile, data) : (data) => request(encodeDataStore(data), InstanceFrame.dataStore, true),
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),
       markFailed: async () => {
-        if (options.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);
+        if (capabilities.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);
         // Fire and forget, as libsam: the answer is SIGKILL.
         if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: markFailed() failed: the supervisor is gone`);
         channel.write(markFailedFrame);
       },
     };
-    if (options.supervisorHealthChecks) {
+    if (capabilities.supervisorHealthChecks) {
       link.healthCheck = (callback) => {
         healthCheck = callback;
         if (lost) return;

@@ -3,7 +3,7 @@
  * the entry runs again from the top. Entries that cannot be re-run are refused with a SamError.
  */
 import { fs, isMainThread } from "./node-builtins.js";
-import { SamError } from "./sam-error.js";
+import { SamError } from "@samkit/core";
 
 export interface EntryCommand {
   command: string;
@@ -14,24 +14,26 @@ export interface EntryCommand {
 const inspectorFlag = /^--(inspect|inspect-brk|inspect-wait|debug|debug-brk|inspect-port|debug-port)(=|$)/;
 const evalFlag = /^(-e|--eval|-p|--print|-i|--interactive)(=|$)/;
 
+/** `backendName` is for messages (`@samkit/backend-fork`); the rest defaults to this process. */
 export function entryCommand(
+  backendName: string,
   execPath: string = process.execPath,
   execArgv: readonly string[] = process.execArgv,
   argv: readonly string[] = process.argv,
   mainThread: boolean = isMainThread(),
 ): EntryCommand {
   if (!mainThread) {
-    throw new SamError("CS_ERR_NOT_SUPPORTED", "@samkit/backend-fork: register() must be called from the main thread, not a worker thread; the supervisor is the whole process");
+    throw new SamError("CS_ERR_NOT_SUPPORTED", `${backendName}: register() must be called from the main thread, not a worker thread; the supervisor is the whole process`);
   }
   const script = argv[1];
   if (execArgv.some((flag) => evalFlag.test(flag)) || script === undefined || script === "-" || script === "") {
     throw new SamError(
       "CS_ERR_NOT_SUPPORTED",
-      "@samkit/backend-fork: register() needs a script file to run again for each instance; code from node -e, node -p, the REPL or standard input cannot be re-run. Put the code in a file and run node file.js",
+      `${backendName}: register() needs a script file to run again for each instance; code from node -e, node -p, the REPL or standard input cannot be re-run. Put the code in a file and run node file.js`,
     );
   }
   if (!fs.existsSync(script)) {
-    throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-fork: the entry script ${script} does not exist any more, so no instance can run it`);
+    throw new SamError("CS_ERR_NOT_SUPPORTED", `${backendName}: the entry script ${script} does not exist any more, so no instance can run it`);
   }
   const flags: string[] = [];
   for (let index = 0; index < execArgv.length; index++) {

@@ -9,21 +9,20 @@
  * moment leaves the current header and its data untouched, so the reader finds either the old
  * data or the new, never a mix. A header carries a check word, so one half written is ignored.
  *
- * Layout (little-endian): header 0 at byte 0, header 1 at byte 32; data from byte 4096.
- * A header: u32 magic, u32 sequence (1 for the first store), f64 data offset, f64 data length
- * (0 = deleted), u32 check of the 24 bytes before it, u32 zero.
+ * Layout: protocol/protocol.json's dataFile (docs/protocol.md): little-endian, header 0 at byte
+ * 0, header 1 after it, the data from dataStart. A header: u32 magic, u32 sequence (1 for the
+ * first store), f64 data offset, f64 data length (0 = deleted), u32 check of the bytes before it.
  */
 import { fs } from "./node-builtins.js";
-import { SamError } from "./sam-error.js";
+import { dataFileLayout } from "./protocol.generated.js";
+import { SamError } from "@samkit/core";
 
-const magic = 0x444d4153; // "SAMD"
-const headerBytes = 32;
-const dataStart = 4096;
+const { magic, headerBytes, headers: headerCount, dataStart, checkedBytes, checkBasis, checkPrime, at } = dataFileLayout;
 
-/** FNV-1a over the header's first 24 bytes. */
+/** FNV-1a over the header's checked bytes. */
 function checkOf(header: Buffer): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < 24; index++) hash = Math.imul(hash ^ (header[index] as number), 0x01000193);
+  let hash: number = checkBasis;
+  for (let index = 0; index < checkedBytes; index++) hash = Math.imul(hash ^ (header[index] as number), checkPrime);
   return hash >>> 0;
 }
 
@@ -41,7 +40,7 @@ export class DataFileWriter {
   readonly #fd: number;
   readonly #header = Buffer.alloc(headerBytes);
   #sequence = 0;
-  #offset = dataStart;
+  #offset: number = dataStart;
   #length = 0;
 
   constructor(fd: number) {
@@ -62,11 +61,11 @@ export class DataFileWriter {
     if (data !== null && length > 0) writeAll(this.#fd, data, offset);
     const sequence = this.#sequence + 1;
     const header = this.#header;
-    header.writeUInt32LE(magic, 0);
-    header.writeUInt32LE(sequence, 4);
-    header.writeDoubleLE(offset, 8);
-    header.writeDoubleLE(length, 16);
-    header.writeUInt32LE(checkOf(header), 24);
+    header.writeUInt32LE(magic, at.magic);
+    header.writeUInt32LE(sequence, at.sequence);
+    header.writeDoubleLE(offset, at.offset);
+    header.writeDoubleLE(length, at.length);
+    header.writeUInt32LE(checkOf(header), at.check);
     writeAll(this.#fd, header, (sequence & 1) * headerBytes);
     this.#sequence = sequence;
     this.#offset = offset;
@@ -94,15 +93,15 @@ interface Header {
 
 /** The valid header with the highest sequence number, if there is one. */
 function latestHeader(fd: number): Header | undefined {
-  const headers = Buffer.alloc(2 * headerBytes);
+  const headers = Buffer.alloc(headerCount * headerBytes);
   const read = readAll(fd, headers, 0);
   let best: Header | undefined;
-  for (let slot = 0; slot < 2; slot++) {
+  for (let slot = 0; slot < headerCount; slot++) {
     if (read < (slot + 1) * headerBytes) break;
     const header = headers.subarray(slot * headerBytes, (slot + 1) * headerBytes);
-    if (header.readUInt32LE(0) !== magic || header.readUInt32LE(24) !== checkOf(header)) continue;
-    const sequence = header.readUInt32LE(4);
-    if (best === undefined || sequence > best.sequence) best = { sequence, offset: header.readDoubleLE(8), length: header.readDoubleLE(16) };
+    if (header.readUInt32LE(at.magic) !== magic || header.readUInt32LE(at.check) !== checkOf(header)) continue;
+    const sequence = header.readUInt32LE(at.sequence);
+    if (best === undefined || sequence > best.sequence) best = { sequence, offset: header.readDoubleLE(at.offset), length: header.readDoubleLE(at.length) };
   }
   return best;
 }
@@ -117,7 +116,7 @@ export function readDataFile(fd: number): DataFileContents {
   if (best.length === 0) return { stored: true, data: null };
   const data = Buffer.allocUnsafe(best.length);
   if (readAll(fd, data, best.offset) !== best.length) {
-    throw new SamError("CS_ERR_LIBRARY", `@samkit/core: the instance's data file is shorter than its header says (${best.length} bytes at ${best.offset}); the data it stored last is lost`);
+    throw new SamError("CS_ERR_LIBRARY", `@samkit/backend-kit: the instance's data file is shorter than its header says (${best.length} bytes at ${best.offset}); the data it stored last is lost`);
   }
   return { stored: true, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }

@@ -1,0 +1,3 @@
+import { libraryConfig } from "../../rollup.lib.mjs";
+
+export default libraryConfig(import.meta.dirname);
