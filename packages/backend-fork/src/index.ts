@@ -1,4 +1,4 @@
 export { forkBackend, type ForkBackendOptions } from "./fork-backend.js";
 export type { ForkSupervisorEvent } from "./supervisor-events.js";
 export { superviseCommand, startSupervision, type SuperviseCommandOptions, type Supervision } from "./supervise-command.js";
-export type { SupervisorStatus } from "./supervisor.js";
+export type { ExternalMessage, SupervisorStatus } from "./supervisor-events.js";

@@ -1,11 +1,11 @@
 /**
  * Supervises any command (not this script again): what `samctl run` is built on. A Node program
  * using @samkit/core and backend-fork attaches to this supervisor as its instance by itself; any
- * other program is watched for its death only, unless it speaks the channel protocol on fd 3.
+ * other program is watched for its death only, unless a health source outside it reports for it
+ * through `external()` (samctl's probes and its systemd notify bridge do).
  */
-import { SamError, resolveOptions, type SamOptions } from "@samkit/core";
-import type { SupervisorStatus } from "./supervisor.js";
-import type { ForkSupervisorEvent } from "./supervisor-events.js";
+import { SamError, openSupervisorPlugins, resolveOptions, type SamOptions } from "@samkit/core";
+import type { ExternalMessage, ForkSupervisorEvent, SupervisorStatus } from "./supervisor-events.js";
 
 export interface SuperviseCommandOptions {
   /** The program and its arguments; no shell is involved. */
@@ -15,8 +15,6 @@ export interface SuperviseCommandOptions {
   sam: SamOptions;
   onEvent?: (event: ForkSupervisorEvent) => void;
   killTimeout?: number;
-  /** A health check run by the supervisor every interval / 2 (true = healthy); needs an interval above 0. */
-  probe?: (timeout: number) => Promise<boolean>;
 }
 
 export interface Supervision {
@@ -25,8 +23,13 @@ export interface Supervision {
   status(): SupervisorStatus;
   /** Stops the instance (warn signal, SIGKILL one interval later); `done` then resolves. */
   stop(): void;
-  /** A message for the current instance from outside its channel (the systemd notify protocol). */
-  external(message: "start" | "stop" | "heartbeat" | "mark-failed"): void;
+  /**
+   * Health from outside the instance's channel, for the current instance: `heartbeat` is a sign
+   * of life, `start` and `stop` begin and end its health checking (acknowledged to nobody),
+   * `mark-failed` as the instance's own markFailed(). Ignored between instances; watch `onEvent`'s
+   * `spawn` and `exit` to know which instance is current.
+   */
+  external(message: ExternalMessage): void;
 }
 
 /** Resolves with the exit code the supervisor should end with (the instance's, or 124 at the restart limit). */
@@ -40,11 +43,7 @@ export async function startSupervision(options: SuperviseCommandOptions): Promis
     throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: superviseCommand() needs a command to run");
   }
   const resolved = resolveOptions(options.sam);
-  if (options.probe && resolved.interval === 0) {
-    throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/backend-fork: a health probe needs an interval above 0 (it runs every interval / 2)");
-  }
-  if (resolved.quorum) await resolved.quorum.connect();
-  const data = resolved.store ? await resolved.store.load() : null;
+  const data = await openSupervisorPlugins(resolved);
   const { ForkSupervisor } = await import("./supervisor.js");
   const supervisor = new ForkSupervisor({
     options: resolved,
@@ -53,7 +52,6 @@ export async function startSupervision(options: SuperviseCommandOptions): Promis
     entry: { command: options.command, args: [...(options.args ?? [])] },
     killTimeout: options.killTimeout,
     onEvent: options.onEvent,
-    probe: options.probe,
   });
   return { done: supervisor.run(), status: () => supervisor.status(), stop: () => supervisor.stop(), external: (message) => supervisor.external(message) };
 }

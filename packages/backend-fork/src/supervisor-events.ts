@@ -19,3 +19,21 @@ export type ForkSupervisorEvent =
   | { type: "quit"; time: number; exitCode: number; failed: boolean }
   | { type: "give-up"; time: number; reason: "restart-limit" | "no-restart-exit-code"; message: string }
   | { type: "error"; time: number; instanceId: number; message: string };
+
+export interface SupervisorStatus {
+  /** idle, spawning (a restart delay), running, done */
+  phase: string;
+  instanceId: number;
+  instancePid: number | null;
+  started: boolean;
+  waitingForQuorum: boolean;
+  restarts: number;
+  /** Milliseconds since the last message from the instance (a heartbeat, an external one), or null. */
+  lastMessageAge: number | null;
+  quorate: boolean | null;
+  warnSignal: string;
+  interval: number;
+}
+
+/** A message for the current instance from outside its channel (see Supervision.external). */
+export type ExternalMessage = "start" | "stop" | "heartbeat" | "mark-failed";

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { stat } from "node:fs/promises";
+import type { ForkSupervisorEvent, Supervision } from "@samkit/backend-fork";
 import { UsageError } from "./usage-error.js";
 
 export type Probe = (timeout: number) => Promise<boolean>;
@@ -74,4 +75,43 @@ export function tcpProbe(text: string): Probe {
       socket.once("connect", () => done(true));
       socket.once("error", () => done(false));
     });
+}
+
+/**
+ * Runs `probe` for each instance of `supervision` (told by its `spawn` and `exit` events): the
+ * instance counts as started once it runs, and each pass, every interval / 2 with that as its
+ * time-out, is a heartbeat given through the supervisor's external health seam.
+ */
+export function probeInstances(probe: Probe, interval: number, supervision: () => Pick<Supervision, "external"> | undefined): (event: ForkSupervisorEvent) => void {
+  const period = Math.max(10, Math.floor(interval / 2));
+  let timer: NodeJS.Timeout | undefined;
+  let current = 0;
+  return (event) => {
+    if (event.type === "exit" || event.type === "quit") {
+      clearInterval(timer);
+      current = 0;
+      return;
+    }
+    if (event.type !== "spawn") return;
+    clearInterval(timer);
+    const instanceId = (current = event.instanceId);
+    // After the supervisor has taken the spawn in (this event comes just before it does).
+    setImmediate(() => {
+      if (current === instanceId) supervision()?.external("start");
+    });
+    let running = false;
+    timer = setInterval(() => {
+      if (running || current !== instanceId) return;
+      running = true;
+      probe(period).then(
+        (healthy) => {
+          running = false;
+          if (healthy && current === instanceId) supervision()?.external("heartbeat");
+        },
+        () => {
+          running = false;
+        },
+      );
+    }, period);
+  };
 }

@@ -2,11 +2,12 @@
  * samctl: run any program under SAM supervision. `samctl run [options] -- <command> [arguments...]`
  */
 import { SamError } from "@samkit/core";
-import { startSupervision, type Supervision } from "@samkit/backend-fork";
+import { startSupervision, type ForkSupervisorEvent, type Supervision } from "@samkit/backend-fork";
 import { parseArgs } from "node:util";
 import { askControl, listenForControl, socketPath } from "./control-socket.js";
 import { parseRunOptions, runUsage } from "./run-options.js";
 import { eventLogger, notice } from "./event-log.js";
+import { probeInstances } from "./probes.js";
 import { UsageError } from "./usage-error.js";
 import { withPlugins } from "./plugins.js";
 import { environmentTokens, loadConfig } from "./config.js";
@@ -111,7 +112,10 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   }
   const sam = await withPlugins(options);
-  supervision = await startSupervision({ command: options.command, args: options.args, sam, onEvent: eventLogger(options.log), probe: options.probe });
+  const log = eventLogger(options.log);
+  const probing = options.probe && probeInstances(options.probe, options.sam.interval, () => supervision);
+  const onEvent = probing ? (event: ForkSupervisorEvent) => (log?.(event), probing(event)) : log;
+  supervision = await startSupervision({ command: options.command, args: options.args, sam, onEvent });
   return supervision.done;
 }
 

@@ -9,6 +9,7 @@ import { defaultMaxDataSize, resolveOptions, type ResolvedOptions, type SamOptio
 import { assertPlugin } from "./contracts/specification-version.js";
 import type { InstanceLink, SupervisionBackend } from "./contracts/supervision-backend.js";
 import { HealthCheckLoop, type HealthCheckCallback } from "./health-check-loop.js";
+import { openSupervisorPlugins } from "./supervisor-plugins.js";
 
 export type SamState = "NOT_INITIALIZED" | "INITIALIZED" | "REGISTERED" | "STARTED" | "FINALIZED";
 
@@ -95,15 +96,7 @@ class SamImpl implements Sam {
     this.#requireState("initialize()", ["NOT_INITIALIZED"], "state NOT_INITIALIZED; initialize() can be called once per process");
     if (this.backend.role() === "supervisor") {
       // Only the would-be supervisor touches plugins: an instance must not take the store's lock.
-      if (resolved.quorum) await resolved.quorum.connect();
-      if (resolved.store) {
-        try {
-          this.#data = await resolved.store.load();
-        } catch (error) {
-          if (resolved.quorum) await resolved.quorum.close().catch(() => {});
-          throw error;
-        }
-      }
+      this.#data = await openSupervisorPlugins(resolved);
     }
     this.#options = resolved;
     this.#warnSignal = resolved.warnSignal;

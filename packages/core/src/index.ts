@@ -1,4 +1,5 @@
 export { createSam, type CreateSamOptions, type Sam, type SamState } from "./create-sam.js";
+export { openSupervisorPlugins } from "./supervisor-plugins.js";
 export {
   SamError,
   csErrors,
