@@ -1,70 +1,49 @@
 /**
  * Where samctl run's settings come from, strongest first: flags, then SAMKIT_* environment
  * variables, then a config file (samkit.config.json or samkit.config.mjs, or --config), then the
- * defaults. Environment and file become flags placed before the user's, so the user's win.
+ * defaults. Environment and file become flags placed before the user's, so the user's win. The
+ * settings are the option table's (run-option-table.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { configKey, environmentName, settings, type RunOption, type runOptionTable } from "./run-option-table.js";
 import { UsageError } from "./usage-error.js";
 
-/** samkit.config.json / samkit.config.mjs (see samkit.config.schema.json). */
-export interface SamctlConfig {
-  $schema?: string;
-  /** A duration such as "2s", or milliseconds. */
-  interval?: string | number;
-  recovery?: "quit" | "restart";
-  warnSignal?: string | number;
-  /** "5/10s", or false for no limit. */
-  restartLimit?: string | false;
-  /** "100ms,10s", or false for no back-off. */
-  backoff?: string | false;
-  noRestartExitCode?: number;
-  name?: string;
-  log?: "auto" | "text" | "json" | "none";
-  store?: string;
-  quorum?: "corosync";
-  cmap?: boolean;
-  healthCmd?: string;
-  healthFile?: string;
-  healthHttp?: string;
-  healthTcp?: string;
-}
+type CamelCase<Text extends string> = Text extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Text;
+type JsonType<Type> = Type extends readonly (infer Each)[] ? JsonType<Each> : Type extends "string" ? string : Type extends "integer" ? number : Type extends "boolean" ? boolean : never;
+type SettingValue<Option> = Option extends { kind: "switch" }
+  ? boolean
+  : (Option extends { choices: readonly (infer Choice)[] } ? Choice : Option extends { schema: { type: infer Type } } ? JsonType<Type> : string) | (Option extends { kind: "negatable" } ? false : never);
+type Setting = Exclude<(typeof runOptionTable)[number], { commandLineOnly: true }>;
+
+/** samkit.config.json / samkit.config.mjs (see samkit.config.schema.json): the option table's settings. */
+export type SamctlConfig = { $schema?: string } & { -readonly [Option in Setting as CamelCase<Option["flag"]>]?: SettingValue<Option> };
 
 /** Typed help for samkit.config.mjs: `export default defineConfig({ interval: "2s" })`. */
 export function defineConfig(config: SamctlConfig): SamctlConfig {
   return config;
 }
 
-const keys: Record<Exclude<keyof SamctlConfig, "$schema">, { flag: string; env: string; kind: "string" | "number" | "boolean" | "negatable" }> = {
-  interval: { flag: "--interval", env: "SAMKIT_INTERVAL", kind: "string" },
-  recovery: { flag: "--recovery", env: "SAMKIT_RECOVERY", kind: "string" },
-  warnSignal: { flag: "--warn-signal", env: "SAMKIT_WARN_SIGNAL", kind: "string" },
-  restartLimit: { flag: "--restart-limit", env: "SAMKIT_RESTART_LIMIT", kind: "negatable" },
-  backoff: { flag: "--backoff", env: "SAMKIT_BACKOFF", kind: "negatable" },
-  noRestartExitCode: { flag: "--no-restart-exit-code", env: "SAMKIT_NO_RESTART_EXIT_CODE", kind: "number" },
-  name: { flag: "--name", env: "SAMKIT_NAME", kind: "string" },
-  log: { flag: "--log", env: "SAMKIT_LOG", kind: "string" },
-  store: { flag: "--store", env: "SAMKIT_STORE", kind: "string" },
-  quorum: { flag: "--quorum", env: "SAMKIT_QUORUM", kind: "string" },
-  cmap: { flag: "--cmap", env: "SAMKIT_CMAP", kind: "boolean" },
-  healthCmd: { flag: "--health-cmd", env: "SAMKIT_HEALTH_CMD", kind: "string" },
-  healthFile: { flag: "--health-file", env: "SAMKIT_HEALTH_FILE", kind: "string" },
-  healthHttp: { flag: "--health-http", env: "SAMKIT_HEALTH_HTTP", kind: "string" },
-  healthTcp: { flag: "--health-tcp", env: "SAMKIT_HEALTH_TCP", kind: "string" },
-};
+const byKey = new Map(settings().map((option) => [configKey(option), option]));
 
-function tokens(key: keyof typeof keys, value: unknown, source: string): string[] {
-  const { flag, kind } = keys[key];
-  if (kind === "boolean") {
+function expected(option: RunOption): string {
+  if (option.kind === "switch") return "true or false";
+  if (option.kind === "negatable") return "a string or false";
+  return option.schema?.type === "integer" ? "a number" : "a string";
+}
+
+function tokens(option: RunOption, value: unknown, source: string): string[] {
+  const flag = `--${option.flag}`;
+  if (option.kind === "switch") {
     if (value === true || value === "1" || value === "true") return [flag];
     if (value === false || value === "0" || value === "false") return [];
-    throw new UsageError(`${source}: ${key} must be true or false`);
+  } else if (option.kind === "negatable" && (value === false || value === "off" || value === "false")) {
+    return [`--no-${option.flag}`];
+  } else if (typeof value === "string" || typeof value === "number") {
+    return [flag, String(value)];
   }
-  if (kind === "negatable" && (value === false || value === "off" || value === "false")) return [`--no-${flag.slice(2)}`];
-  if (kind === "number" && !(typeof value === "number" || typeof value === "string")) throw new UsageError(`${source}: ${key} must be a number`);
-  if (typeof value !== "string" && typeof value !== "number") throw new UsageError(`${source}: ${key} must be a string${kind === "negatable" ? " or false" : ""}`);
-  return [flag, String(value)];
+  throw new UsageError(`${source}: ${configKey(option)} must be ${expected(option)}`);
 }
 
 export async function loadConfig(path: string | undefined, cwd = process.cwd()): Promise<{ tokens: string[]; file: string | undefined }> {
@@ -84,17 +63,18 @@ export async function loadConfig(path: string | undefined, cwd = process.cwd()):
   const result: string[] = [];
   for (const [key, value] of Object.entries(config)) {
     if (key === "$schema") continue;
-    if (!(key in keys)) throw new UsageError(`${file}: unknown setting "${key}" (the settings are ${Object.keys(keys).join(", ")})`);
-    result.push(...tokens(key as keyof typeof keys, value, file));
+    const option = byKey.get(key);
+    if (option === undefined) throw new UsageError(`${file}: unknown setting "${key}" (the settings are ${[...byKey.keys()].join(", ")})`);
+    result.push(...tokens(option, value, file));
   }
   return { tokens: result, file };
 }
 
 export function environmentTokens(env: NodeJS.ProcessEnv = process.env): string[] {
   const result: string[] = [];
-  for (const [key, { env: variable }] of Object.entries(keys)) {
-    const value = env[variable];
-    if (value !== undefined && value !== "") result.push(...tokens(key as keyof typeof keys, value, variable));
+  for (const option of byKey.values()) {
+    const value = env[environmentName(option)];
+    if (value !== undefined && value !== "") result.push(...tokens(option, value, environmentName(option)));
   }
   return result;
 }

@@ -28,8 +28,12 @@ function ensureFolder(folder: string): void {
   chmodSync(folder, 0o700);
 }
 
+/** The syntax of a samctl name (`--name`), for a regular expression or a JSON Schema pattern. */
+export const nameSyntax = String.raw`[\w@-][\w.@-]{0,63}`;
+const nameExpression = new RegExp(`^${nameSyntax}$`);
+
 export function socketPath(name: string, folder = runtimeFolder()): string {
-  if (!/^[\w.@-]{1,64}$/.test(name) || name.startsWith(".")) throw new UsageError(`--name: "${name}" may hold letters, digits, . _ - @ (at most 64)`);
+  if (!nameExpression.test(name)) throw new UsageError(`--name: "${name}" may hold letters, digits, . _ - @ (at most 64)`);
   return join(folder, `${name}.sock`);
 }
 

@@ -58,12 +58,17 @@ export function httpProbe(text: string): Probe {
   };
 }
 
+/** The syntax of `--health-tcp`, for a regular expression or a JSON Schema pattern. */
+export const hostPortSyntax = String.raw`.+:\d{1,5}`;
+const hostPortExpression = new RegExp(`^${hostPortSyntax}$`);
+
 /** `--health-tcp host:port`: a connection accepted in time is healthy. */
 export function tcpProbe(text: string): Probe {
-  const match = /^(.+):(\d{1,5})$/.exec(text);
-  const port = match ? Number(match[2]) : 0;
-  if (!match || port < 1 || port > 65535) throw new UsageError(`--health-tcp: "${text}" is not host:port, e.g. 127.0.0.1:5432`);
-  const host = match[1]!.replace(/^\[(.*)\]$/, "$1");
+  // The host is all before the last colon, so an IPv6 address in brackets keeps its own.
+  const colon = text.lastIndexOf(":");
+  const port = Number(text.slice(colon + 1));
+  if (!hostPortExpression.test(text) || port < 1 || port > 65535) throw new UsageError(`--health-tcp: "${text}" is not host:port, e.g. 127.0.0.1:5432`);
+  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
   return (timeout) =>
     new Promise((resolve) => {
       const socket = connect({ host, port });
