@@ -3,7 +3,20 @@
     {
       "target_name": "sam-agent",
       "type": "executable",
-      "sources": ["src/sam_agent.c"],
+      "sources": [
+        "src/agent.c",
+        "src/arguments.c",
+        "src/channel.c",
+        "src/data_file.c",
+        "src/events.c",
+        "src/health_check.c",
+        "src/interpose.c",
+        "src/libsam_worker.c",
+        "src/relay.c",
+        "src/scheduling.c",
+        "src/spawn_node.c",
+        "src/supervisor.c"
+      ],
       "cflags": ["<!@(pkg-config --cflags libsam)", "-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "libraries": ["<!@(pkg-config --libs libsam)", "-lpthread"],
       "ldflags": ["-Wl,--export-dynamic"]
