@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 
-it("the relay reads every golden frame an instance sends it, and refuses backend-fork's exit notice", () => {
+it("the relay reads every golden frame an instance sends it, refuses backend-fork's exit notice, and writes the golden bytes", () => {
   const folder = mkdtempSync(join(tmpdir(), "samkit-golden-"));
   try {
     const binary = join(folder, "golden_frames");
-    const source = fileURLToPath(new URL("../native/test/golden_frames.c", import.meta.url));
-    const build = spawnSync("cc", ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-o", binary, source], { encoding: "utf8" });
+    const sources = ["../native/test/golden_frames.c", "../native/src/channel.c"].map((path) => fileURLToPath(new URL(path, import.meta.url)));
+    const build = spawnSync("cc", ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g", "-O1", "-Wall", "-Wextra", "-Werror", "-o", binary, ...sources, "-lpthread"], { encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
     const run = spawnSync(binary, [fileURLToPath(new URL("../../../protocol/golden-frames.txt", import.meta.url))], { encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");

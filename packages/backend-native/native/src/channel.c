@@ -44,3 +44,21 @@ void send_reply(unsigned char request, cs_error_t error, const char *message)
 	put_u32(payload + 1, (uint32_t)error);
 	send_frame(FRAME_REPLY, payload, sizeof(payload), message, message ? strlen(message) : 0);
 }
+
+void send_welcome(uint32_t instance_id, uint32_t interval_ms, uint16_t warn_signal, const void *data, size_t size)
+{
+	unsigned char head[13];
+	put_u16(head, PROTOCOL_VERSION);
+	put_u32(head + 2, instance_id);
+	put_u32(head + 6, interval_ms);
+	put_u16(head + 10, warn_signal);
+	head[12] = size > 0 ? 1 : 0;
+	send_frame(FRAME_WELCOME, head, sizeof(head), data, size);
+}
+
+void send_ping(uint32_t sequence)
+{
+	unsigned char payload[4];
+	put_u32(payload, sequence);
+	send_frame(FRAME_HC_PING, payload, sizeof(payload), NULL, 0);
+}

@@ -25,6 +25,10 @@ static inline uint32_t get_u32(const unsigned char *at) { return frame_get_u32(a
 void send_frame(unsigned char type, const void *payload, size_t length, const void *tail, size_t tail_length);
 /* FRAME_REPLY to `request`: libsam's answer, and a message or NULL. */
 void send_reply(unsigned char request, cs_error_t error, const char *message);
+/* FRAME_WELCOME: register() resolves in Node with these; no data when `size` is 0 (as in libsam). */
+void send_welcome(uint32_t instance_id, uint32_t interval_ms, uint16_t warn_signal, const void *data, size_t size);
+/* FRAME_HC_PING: Node's health-check callback is asked, and answers with this sequence number. */
+void send_ping(uint32_t sequence);
 
 #pragma GCC visibility pop
 

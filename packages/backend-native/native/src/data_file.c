@@ -26,7 +26,7 @@ static double get_le_double(const unsigned char *at)
 static uint32_t header_check(const unsigned char *header)
 {
 	uint32_t hash = DATA_FILE_CHECK_BASIS;
-	for (int index = 0; index < DATA_FILE_CHECK_AT; index++) hash = (hash ^ header[index]) * DATA_FILE_CHECK_PRIME;
+	for (int index = 0; index < DATA_FILE_CHECKED_BYTES; index++) hash = (hash ^ header[index]) * DATA_FILE_CHECK_PRIME;
 	return hash;
 }
 
@@ -34,19 +34,19 @@ int read_data_file(uint32_t *sequence, unsigned char **data, size_t *length)
 {
 	*data = NULL;
 	*length = 0;
-	unsigned char headers[DATA_FILE_HEADERS * DATA_FILE_HEADER_SIZE];
+	unsigned char headers[DATA_FILE_HEADERS * DATA_FILE_HEADER_BYTES];
 	ssize_t got = pread(data_file, headers, sizeof(headers), 0);
 	if (got < 0) return -1;
 	int found = 0;
 	double offset = 0, size = 0;
-	for (int slot = 0; slot < DATA_FILE_HEADERS && got >= (slot + 1) * DATA_FILE_HEADER_SIZE; slot++) {
-		const unsigned char *header = headers + slot * DATA_FILE_HEADER_SIZE;
-		if (get_le32(header) != DATA_FILE_MAGIC || get_le32(header + DATA_FILE_CHECK_AT) != header_check(header)) continue;
-		if (found && get_le32(header + DATA_FILE_SEQUENCE_AT) <= *sequence) continue;
+	for (int slot = 0; slot < DATA_FILE_HEADERS && got >= (slot + 1) * DATA_FILE_HEADER_BYTES; slot++) {
+		const unsigned char *header = headers + slot * DATA_FILE_HEADER_BYTES;
+		if (get_le32(header + DATA_FILE_AT_MAGIC) != DATA_FILE_MAGIC || get_le32(header + DATA_FILE_AT_CHECK) != header_check(header)) continue;
+		if (found && get_le32(header + DATA_FILE_AT_SEQUENCE) <= *sequence) continue;
 		found = 1;
-		*sequence = get_le32(header + DATA_FILE_SEQUENCE_AT);
-		offset = get_le_double(header + DATA_FILE_OFFSET_AT);
-		size = get_le_double(header + DATA_FILE_LENGTH_AT);
+		*sequence = get_le32(header + DATA_FILE_AT_SEQUENCE);
+		offset = get_le_double(header + DATA_FILE_AT_OFFSET);
+		size = get_le_double(header + DATA_FILE_AT_LENGTH);
 	}
 	if (!found) return 0;
 	if (!(size >= 0 && size <= (double)max_data_size && offset >= 0 && offset < 1e15)) return -1;

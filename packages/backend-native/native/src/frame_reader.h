@@ -1,7 +1,7 @@
 /*
- * The relay's reader of samkit's channel protocol (docs/protocol.md; the constants are protocol.h's): it
- * splits the bytes from Node into frames, enforcing the size limits. Kept apart from sam_agent.c
- * so that the fuzz test compiles it alone, with sanitizers.
+ * The relay's reader of samkit's channel protocol (docs/protocol.md; the constants are protocol.h's):
+ * it splits the bytes from Node into frames, enforcing the size limits. Kept apart from relay.c so
+ * that the fuzz and golden-frames tests compile it alone, with sanitizers.
  */
 #ifndef SAMKIT_FRAME_READER_H
 #define SAMKIT_FRAME_READER_H

@@ -23,9 +23,7 @@ int hc_callback(void)
 	pthread_mutex_lock(&ping_lock);
 	uint32_t sequence = ++ping_sequence;
 	pthread_mutex_unlock(&ping_lock);
-	unsigned char payload[4];
-	put_u32(payload, sequence);
-	send_frame(FRAME_HC_PING, payload, sizeof(payload), NULL, 0);
+	send_ping(sequence);
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += hc_timeout_ms / 1000;

@@ -120,13 +120,7 @@ static void welcome(const unsigned char *payload, size_t length)
 		data = stored;
 		size = stored_length;
 	}
-	unsigned char head[13];
-	put_u16(head, PROTOCOL_VERSION);
-	put_u32(head + 2, instance_id);
-	put_u32(head + 6, interval_ms);
-	put_u16(head + 10, (uint16_t)shared->warn_signal);
-	head[12] = size > 0 ? 1 : 0;
-	send_frame(FRAME_WELCOME, head, sizeof(head), data, size);
+	send_welcome(instance_id, interval_ms, (uint16_t)shared->warn_signal, data, size);
 	free(data);
 }
 

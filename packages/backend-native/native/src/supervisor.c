@@ -32,19 +32,3 @@ void fail(int code, const char *format, ...)
 	fputc('\n', stderr);
 	_exit(code);
 }
-
-const char *cs_name(cs_error_t error)
-{
-	switch (error) {
-	case CS_OK: return "CS_OK";
-	case CS_ERR_LIBRARY: return "CS_ERR_LIBRARY";
-	case CS_ERR_TRY_AGAIN: return "CS_ERR_TRY_AGAIN";
-	case CS_ERR_INVALID_PARAM: return "CS_ERR_INVALID_PARAM";
-	case CS_ERR_NO_MEMORY: return "CS_ERR_NO_MEMORY";
-	case CS_ERR_BAD_HANDLE: return "CS_ERR_BAD_HANDLE";
-	case CS_ERR_ACCESS: return "CS_ERR_ACCESS";
-	case CS_ERR_NAME_TOO_LONG: return "CS_ERR_NAME_TOO_LONG";
-	case CS_ERR_TOO_BIG: return "CS_ERR_TOO_BIG";
-	default: return "CS_ERR_*";
-	}
-}

@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "protocol.h"
+
 /* sam-agent is linked with --export-dynamic so that its kill and poll take libsam's calls: nothing
  * else of it is exported, so none of its names can stand in for a library's. */
 #pragma GCC visibility push(hidden)
@@ -38,7 +40,8 @@ extern unsigned int instance_id;
 
 /* Prints "sam-agent: " and the message to stderr, then _exit(code). */
 __attribute__((noreturn, format(printf, 2, 3))) void fail(int code, const char *format, ...);
-const char *cs_name(cs_error_t error);
+/* The C name of a cs_error_t (protocol.h's table, the one @samkit/core's SamError uses). */
+static inline const char *cs_name(cs_error_t error) { return cs_error_name((int)error); }
 void kill_node_group(void);
 
 #pragma GCC visibility pop

@@ -1,12 +1,14 @@
 /*
  * The relay's side of the channel protocol against its golden bytes (protocol/golden-frames.txt):
  * every frame an instance may send the relay is read whole by the frame reader, with its type and
- * payload; backend-fork's exit notice is refused; the supervisor's frames carry protocol.h's types.
- * Usage: golden_frames <golden-frames.txt>
+ * payload; backend-fork's exit notice is refused; the frames the relay sends (channel.c) are the
+ * golden bytes. Built with ../src/channel.c. Usage: golden_frames <golden-frames.txt>
  */
 #include "../src/frame_reader.h"
+#include "../src/channel.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 struct seen {
 	int count;
@@ -67,11 +69,30 @@ static void check_instance_frame(const char *name, const char *direction, const 
 	free(reader.buffer);
 }
 
+/* What channel.c writes for the frame named `name`, read back from a pipe; the count, or -1. */
+static int encoded(const char *name, unsigned char *bytes, size_t size)
+{
+	int ends[2];
+	if (pipe(ends) != 0) return -1;
+	channel = ends[1];
+	if (strcmp(name, "welcome") == 0) send_welcome(2, 1000, 15, "hi", 2);
+	else if (strcmp(name, "welcome-no-data") == 0) send_welcome(1, 0, 15, NULL, 0);
+	else if (strcmp(name, "reply") == 0) send_reply(FRAME_START, CS_OK, NULL);
+	else if (strcmp(name, "reply-error") == 0) send_reply(FRAME_WARN_SIGNAL_SET, CS_ERR_INVALID_PARAM, "bad signal");
+	else if (strcmp(name, "healthCheckPing") == 0) send_ping(42);
+	close(ends[1]);
+	ssize_t count = read(ends[0], bytes, size);
+	close(ends[0]);
+	return (int)count;
+}
+
 static void check_supervisor_frame(const char *name, const unsigned char *bytes, int count)
 {
-	unsigned char expected = strncmp(name, "welcome", 7) == 0 ? FRAME_WELCOME : strncmp(name, "reply", 5) == 0 ? FRAME_REPLY : FRAME_HC_PING;
-	if (bytes[0] != expected) fail(name, "a type that is not protocol.h's");
-	if (frame_get_u32(bytes + 1) != (uint32_t)(count - HEADER_SIZE)) fail(name, "a length that is not its payload's");
+	unsigned char written[256];
+	int length = encoded(name, written, sizeof(written));
+	if (length < 0) fail(name, "no pipe");
+	else if (length == 0) fail(name, "a frame the relay does not send");
+	else if (length != count || memcmp(written, bytes, (size_t)count) != 0) fail(name, "the relay writes other bytes");
 }
 
 int main(int argc, char **argv)
