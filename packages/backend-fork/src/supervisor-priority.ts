@@ -3,9 +3,8 @@
  *
  * A hung instance spins on a CPU. Its last heartbeat wakes the supervisor with a "sync" wake-up,
  * which puts the supervisor on the instance's CPU, and the supervisor's deadline timer later fires
- * there too: it then waited behind the spinning instance for the rest of its time slice. Measured
- * on this project's 2-core machine, the warning came a median 2.4 ms (up to 9 ms) after the
- * deadline at T = 200 ms, and 0.25 ms with the supervisor at nice -5. backend-native's agent asks
+ * there too: it then waited behind the spinning instance for the rest of its time slice, and the
+ * warning came late (docs/decisions/supervisor-priority.md; BENCHMARKS.md). backend-native's agent asks
  * for a short time slice (sched_setattr()) instead; Node has no call for that, but it has nice.
  *
  * Raising a priority needs CAP_SYS_NICE (root) or an RLIMIT_NICE that allows it; without either

@@ -6,7 +6,6 @@
 import type { Socket } from "node:net";
 import { SamError, samErrorFromSystemError } from "@samkit/core";
 import { DataFileWriter } from "./data-file.js";
-import type { BackendCapabilities } from "./define-backend.js";
 import { signalName, signalNumber, type SignalName } from "@samkit/core";
 import type { InstanceLink, InstanceRegistration } from "@samkit/core";
 import type { HealthCheckCallback } from "@samkit/core";
@@ -16,7 +15,6 @@ import {
   SupervisorFrame,
   decodeReply,
   decodeWelcome,
-  encodeWelcome,
   encodeDataStore,
   encodeHello,
   encodeWarnSignalSet,
@@ -37,34 +35,15 @@ import {
 } from "./channel-protocol.js";
 import { headerSize } from "./frames.js";
 import { fs, net, os } from "./node-builtins.js";
+import { rehearse } from "./spare-rehearsal.js";
+import type { AttachOptions } from "./attach-options.js";
 
+export type { AttachOptions };
 
 interface Pending {
   request: number;
   resolve: () => void;
   reject: (error: SamError) => void;
-}
-
-export interface AttachOptions {
-  /** The supervisor's PID, for messages. */
-  supervisorPid: number;
-  /** The backend's name, for messages, e.g. `@samkit/backend-fork`. */
-  backendName: string;
-  /** Called when the supervisor is gone; the default ends this process. */
-  onSupervisorLost?: (() => void) | undefined;
-  /** What the backend's supervisor does beyond the protocol's core. */
-  capabilities: BackendCapabilities;
-  /**
-   * Started as a warm spare: the welcome comes only when the supervisor promotes this process,
-   * so the wait for it is used to run once what the welcome sets going (see rehearse).
-   */
-  parked?: boolean;
-  /**
-   * The descriptor of a data file from the supervisor (see data-file.ts): dataStore() writes the
-   * data there, sends a dataStored frame and returns, with no round trip; the supervisor reads the
-   * file once this process is gone.
-   */
-  dataFile?: number | undefined;
 }
 
 /** Microseconds are what a data store's reply takes; this many milliseconds at most are spent reading for it. */
@@ -80,36 +59,6 @@ const frameNames: Record<number, string> = {
   [InstanceFrame.markFailed]: "markFailed()",
   [InstanceFrame.healthCheckRegister]: "hcCallbackRegister()",
 };
-
-const ignore = () => {};
-
-/**
- * Runs once, in a parked spare, what its promotion sets going: a welcome read as the handshake
- * reads it (header, then payload) and decoded, a socket made for the channel (with no descriptor
- * here) that starts reading and is unref'd, as the channel's is, and the exit notice encoded. V8
- * compiles a function on its first call; without this the spare compiles all of it after it is
- * promoted, on the restart's clock (2 to 3 ms of its resume here). attachInstanceChannel's own
- * closures are compiled before the wait in another way (see the frame reader there).
- */
-function rehearse(Socket: typeof import("node:net").Socket): void {
-  const reader = new FrameReader(
-    () => welcomeLimit,
-    (_type, payload) => {
-      const welcome = decodeWelcome(payload);
-      if (welcome) signalName(welcome.warnSignal);
-    },
-  );
-  const welcome = encodeWelcome({ instanceId: 1, interval: 0, warnSignal: 15, data: new Uint8Array(1) });
-  reader.push(welcome.subarray(0, headerSize));
-  reader.push(welcome.subarray(headerSize));
-  encodeExiting(0);
-  const socket = new Socket({ readable: true, writable: true });
-  for (const event of ["data", "end", "close", "error"]) socket.on(event, ignore);
-  // Without a descriptor both only wait for a connection that never comes.
-  socket.read(0);
-  socket.unref();
-  socket.destroy();
-}
 
 /**
  * Attaches this instance to its supervisor over the channel socket inherited as `fd`; resolves
@@ -221,7 +170,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
         if (lost || (socket?.writableLength ?? 0) > 0) return;
         try {
           fs.writeSync(fd, encodeExiting(code));
-          // The tear-down still to come takes a core for 10 ms or more; the next instance needs it more.
+          // The tear-down still to come takes a core for a while; the next instance needs it more.
           os.setPriority(19);
         } catch {
           // The supervisor is gone or its channel full: it will see the exit itself.

@@ -1,8 +1,7 @@
 /**
- * The Node built-ins core uses, taken as require() hands them over. A static ESM import of a
+ * The Node built-ins the kit uses, taken as require() hands them over. A static ESM import of a
  * built-in first builds a namespace of every export, and for `node:fs` that runs getters such as
- * `fs.promises` that load further modules: on Node 20 the imports below cost an instance 7 ms of
- * its start that way, and under 1 ms this way. Every instance start pays it, so it counts.
+ * `fs.promises` that load further modules, which every instance start would pay.
  */
 export const fs = process.getBuiltinModule("node:fs");
 export const os = process.getBuiltinModule("node:os");

@@ -30,25 +30,19 @@ export type {
   RegisterRequest,
   ProcessRole,
 } from "./contracts/supervision-backend.js";
-export {
-  PolicyEngine,
-  policyStep,
-  initialPolicyState,
-  nextDeadline,
-  exitCodeOf,
-  defaultKillTimeout,
-  backoffDelay,
-  restartLimitExitCode,
-  type Backoff,
-  type RestartLimit,
-  type PolicyAction,
-  type PolicyConfig,
-  type PolicyEvent,
-  type PolicyState,
-  type PolicyStep,
-  type InstanceMessage,
-  type SupervisorPhase,
-} from "./policy/policy-engine.js";
+export { PolicyEngine } from "./policy/policy-engine.js";
+export { policyStep, initialPolicyState, nextDeadline, rearmedDeadline, exitCodeOf, defaultKillTimeout, backoffDelay, restartLimitExitCode } from "./policy/policy-step.js";
+export type {
+  Backoff,
+  RestartLimit,
+  PolicyAction,
+  PolicyConfig,
+  PolicyEvent,
+  PolicyState,
+  PolicyStep,
+  InstanceMessage,
+  SupervisorPhase,
+} from "./policy/policy-types.js";
 export { HealthCheckLoop, type HealthCheckCallback, type HealthCheckStatus, type IntervalTimers } from "./health-check-loop.js";
 export { memoryDataStore, type MemoryDataStore } from "./reference/memory-data-store.js";
 export { manualQuorumSource, type ManualQuorumSource } from "./reference/manual-quorum-source.js";

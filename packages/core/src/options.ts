@@ -4,10 +4,10 @@ import { assertPlugin } from "./contracts/specification-version.js";
 import type { QuorumSource } from "./contracts/quorum-source.js";
 import type { DataStore } from "./contracts/data-store.js";
 import type { StatePublisher } from "./contracts/state-publisher.js";
-import type { Backoff, RestartLimit } from "./policy/policy-engine.js";
+import type { Backoff, RestartLimit } from "./policy/policy-types.js";
+import type { RecoveryPolicy } from "./recovery-policy.js";
 
-/** What the supervisor does when a started instance dies or is killed for a missed health check. */
-export type RecoveryPolicy = "quit" | "restart";
+export type { RecoveryPolicy };
 
 /** The largest interval a Node timer can hold (2^31 - 1 ms, about 24.8 days). */
 export const maxInterval = 2_147_483_647;

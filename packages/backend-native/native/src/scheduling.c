@@ -6,7 +6,7 @@
  * the instance (its heartbeat), whose kernel wake-up is a "sync" one: it places the woken thread on
  * the instance's CPU, expecting the instance to sleep next. A hung instance does not: it spins, and
  * the heartbeat's relay and then libsam's server waited behind it for the rest of its time slice,
- * 5 to 8 ms here, counted against the instance. With a slice of 0.1 ms (Linux 6.12 and later:
+ * counted against the instance (BENCHMARKS.md, hang detection). With a slice of 0.1 ms (Linux 6.12 and later:
  * sched_attr.sched_runtime for SCHED_OTHER, no privilege needed) a woken thread of the supervisor
  * runs at once. Its CPU share is unchanged (that is what nice sets); only when it runs changes.
  * The relay puts Node back on the slice the user started it with. Older kernels ignore or refuse

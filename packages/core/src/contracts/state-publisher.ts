@@ -1,5 +1,5 @@
 import type { SpecificationVersion } from "./specification-version.js";
-import type { RecoveryPolicy } from "../options.js";
+import type { RecoveryPolicy } from "../recovery-policy.js";
 
 /** The states libsam writes to `resources.process.<pid>.state`. */
 export type PublishedState = "stopped" | "running" | "failed" | "waiting for quorum";

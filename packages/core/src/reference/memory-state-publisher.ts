@@ -1,6 +1,6 @@
 import { specificationVersion } from "../contracts/specification-version.js";
 import type { PublishedState, StatePublisher } from "../contracts/state-publisher.js";
-import type { RecoveryPolicy } from "../options.js";
+import type { RecoveryPolicy } from "../recovery-policy.js";
 
 export interface PublishedRecord {
   pid: number;
