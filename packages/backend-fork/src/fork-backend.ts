@@ -1,5 +1,5 @@
-import { SamError, type SupervisionBackend } from "@samkit/core";
-import { defineBackend, instanceMarker } from "@samkit/backend-kit";
+import type { SupervisionBackend } from "@samkit/core";
+import { checkOptionKeys, defineBackend, instanceMarker } from "@samkit/backend-kit";
 import { markerVariable } from "./marker-variable.js";
 import type { ForkSupervisorEvent } from "./supervisor-events.js";
 
@@ -31,20 +31,19 @@ export interface ForkBackendOptions {
   standby?: boolean;
 }
 
+const identity = {
+  name: "fork",
+  packageName: "@samkit/backend-fork",
+  markerVariable,
+  // The supervisor is a Node process on this machine: it takes exit notices and reads send times.
+  capabilities: { exitNotice: true, timedHeartbeats: true, supervisorHealthChecks: false, markFailedReplies: false },
+};
+
 // Read (and removed from the environment) as soon as the backend loads.
 instanceMarker(markerVariable);
 
-const knownOptions = new Set(["onEvent", "killTimeout", "onSupervisorLost", "exit", "standby"]);
-
-function invalid(message: string): SamError {
-  return new SamError("CS_ERR_INVALID_PARAM", `@samkit/backend-fork: ${message}`);
-}
-
 function validate(options: ForkBackendOptions): void {
-  if (typeof options !== "object" || options === null) throw invalid("forkBackend() takes an options object or nothing");
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) throw invalid(`forkBackend() has no option ${JSON.stringify(key)}; the options are ${[...knownOptions].join(", ")}`);
-  }
+  const invalid = checkOptionKeys("@samkit/backend-fork", "forkBackend", options, ["onEvent", "killTimeout", "onSupervisorLost", "exit", "standby"]);
   for (const key of ["onEvent", "onSupervisorLost", "exit"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "function") throw invalid(`options.${key} must be a function`);
   }
@@ -62,11 +61,7 @@ function validate(options: ForkBackendOptions): void {
 export function forkBackend(options: ForkBackendOptions = {}): SupervisionBackend {
   validate(options);
   return defineBackend({
-    name: "fork",
-    packageName: "@samkit/backend-fork",
-    markerVariable,
-    // The supervisor is a Node process on this machine: it takes exit notices and reads send times.
-    capabilities: { exitNotice: true, timedHeartbeats: true, supervisorHealthChecks: false, markFailedReplies: false },
+    ...identity,
     onSupervisorLost: options.onSupervisorLost,
     async supervise(request, entry) {
       // Loaded here, not at the top: an instance never needs the supervisor's code (or

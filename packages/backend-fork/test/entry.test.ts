@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { entryCommand, parseInstanceMarker as parseMarker } from "@samkit/backend-kit";
+import { entryCommand, formatInstanceMarker, parseInstanceMarker as parseMarker } from "@samkit/backend-kit";
 
 /** A port nobody listens on right now. */
 const freePort = () =>
@@ -234,6 +234,7 @@ describe("entryCommand", () => {
 describe("the instance marker", () => {
   it("counts only when the parent is the supervisor it names", () => {
     expect(parseMarker("3:1234", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: false });
+    for (const marker of [{ fd: 3, supervisorPid: 1234, spare: false }, { fd: 3, supervisorPid: 1234, spare: true, dataFd: 4 }]) expect(parseMarker(formatInstanceMarker(marker), 1234)).toEqual(marker);
     expect(parseMarker("3:1234:spare", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: true });
     expect(parseMarker("3:1234:data4", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: false, dataFd: 4 });
     expect(parseMarker("3:1234:spare:data4", 1234)).toEqual({ fd: 3, supervisorPid: 1234, spare: true, dataFd: 4 });

@@ -20,6 +20,11 @@ export interface InstanceMarker {
   dataFd?: number;
 }
 
+/** The marker's text, as parseInstanceMarker() reads it (backend-native's relay writes the same in C). */
+export function formatInstanceMarker(marker: InstanceMarker): string {
+  return `${marker.fd}:${marker.supervisorPid}${marker.spare ? ":spare" : ""}${marker.dataFd === undefined ? "" : `:data${marker.dataFd}`}`;
+}
+
 /**
  * @param isAlive whether a process still exists. An instance whose supervisor died while it was
  * starting has been re-parented, so its parent is not the supervisor it names; it is still an

@@ -3,7 +3,7 @@
  * command (this very entry again). QUORUM and CMAP become libsam's own policy flags: libsam then
  * talks to corosync itself.
  */
-import { SamError, signalNumber, type ResolvedOptions, type SignalName } from "@samkit/core";
+import { SamError, corosyncPlugin, signalNumber, type ResolvedOptions, type SignalName } from "@samkit/core";
 import type { EntryCommand } from "@samkit/backend-kit";
 
 export interface AgentArgumentsInput {
@@ -19,15 +19,20 @@ export interface AgentArgumentsInput {
   events: { fd: number; prefix?: string } | undefined;
 }
 
+/** A plugin of @samkit/quorum-corosync, whose work libsam's own flag does. */
+function isCorosyncPlugin(plugin: object): boolean {
+  return (plugin as { [corosyncPlugin]?: unknown })[corosyncPlugin] === true;
+}
+
 export function agentArguments(input: AgentArgumentsInput): string[] {
   const { options } = input;
   if (options.store) {
     throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-native: libsam keeps the data in its server's memory, so a DataStore (${options.store.name}) cannot be used here; use @samkit/backend-fork for a durable store`);
   }
-  if (options.quorum && options.quorum.name !== "corosync") {
+  if (options.quorum && !isCorosyncPlugin(options.quorum)) {
     throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-native: libsam only knows corosync's quorum; the quorum source ${JSON.stringify(options.quorum.name)} needs @samkit/backend-fork (or use corosyncQuorum() from @samkit/quorum-corosync)`);
   }
-  if (options.cmap && options.cmap.name !== "corosync-cmap") {
+  if (options.cmap && !isCorosyncPlugin(options.cmap)) {
     throw new SamError("CS_ERR_NOT_SUPPORTED", `@samkit/backend-native: libsam only publishes to corosync's CMAP; the state publisher ${JSON.stringify(options.cmap.name)} needs @samkit/backend-fork (or use corosyncCmap() from @samkit/quorum-corosync)`);
   }
   if (options.restartLimit || options.backoff || options.noRestartExitCode !== undefined) {

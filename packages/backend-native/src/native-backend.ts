@@ -1,11 +1,19 @@
 import { SamError, type SupervisionBackend } from "@samkit/core";
-import { defineBackend, instanceMarker } from "@samkit/backend-kit";
+import { checkOptionKeys, defineBackend, instanceMarker } from "@samkit/backend-kit";
 import { agentArguments } from "./agent-arguments.js";
 import { loadNative } from "./load-native.js";
 import type { ExecBinding } from "./native-binding.js";
 
 /** `SAMKIT_NATIVE_CHANNEL=<fd>:<relay pid>`, set by the relay for the Node instance. */
 export const markerVariable = "SAMKIT_NATIVE_CHANNEL";
+const identity = {
+  name: "native",
+  packageName: "@samkit/backend-native",
+  markerVariable,
+  // libsam's own thread runs event-driven checks, and sam_mark_failed can be refused.
+  capabilities: { exitNotice: false, timedHeartbeats: false, supervisorHealthChecks: true, markFailedReplies: true },
+};
+
 // Read (and removed from the environment) as soon as the backend loads.
 instanceMarker(markerVariable);
 
@@ -26,14 +34,8 @@ export interface NativeBackendOptions {
   events?: { fd: number; prefix?: string };
 }
 
-const knownOptions = new Set(["agentPath", "binding", "healthCheckTimeout", "onSupervisorLost", "events"]);
-
 function validate(options: NativeBackendOptions): void {
-  const invalid = (message: string) => new SamError("CS_ERR_INVALID_PARAM", `@samkit/backend-native: ${message}`);
-  if (typeof options !== "object" || options === null) throw invalid("nativeBackend() takes an options object or nothing");
-  for (const key of Object.keys(options)) {
-    if (!knownOptions.has(key)) throw invalid(`nativeBackend() has no option ${JSON.stringify(key)}; the options are ${[...knownOptions].join(", ")}`);
-  }
+  const invalid = checkOptionKeys("@samkit/backend-native", "nativeBackend", options, ["agentPath", "binding", "healthCheckTimeout", "onSupervisorLost", "events"]);
   if (options.agentPath !== undefined && (typeof options.agentPath !== "string" || options.agentPath === "")) throw invalid("options.agentPath must be a path");
   if (options.onSupervisorLost !== undefined && typeof options.onSupervisorLost !== "function") throw invalid("options.onSupervisorLost must be a function");
   const { events } = options;
@@ -68,11 +70,7 @@ export function inheritedDescriptors(dataFd: number | undefined, env: NodeJS.Pro
 export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBackend {
   validate(options);
   return defineBackend({
-    name: "native",
-    packageName: "@samkit/backend-native",
-    markerVariable,
-    // libsam's own thread runs event-driven checks, and sam_mark_failed can be refused.
-    capabilities: { exitNotice: false, timedHeartbeats: false, supervisorHealthChecks: true, markFailedReplies: true },
+    ...identity,
     onSupervisorLost: options.onSupervisorLost,
     async supervise(request, entry) {
       const { agentPath, binding } = loadNative({ agentPath: options.agentPath, binding: options.binding });

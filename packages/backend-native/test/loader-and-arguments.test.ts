@@ -28,6 +28,9 @@ describe("agentArguments", () => {
       expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED", message: expect.stringContaining("use @samkit/backend-fork for a durable store") }),
     );
     expect(() => agentArguments({ ...base, options: resolveOptions({ interval: 1, recovery: "quit", quorum: manualQuorumSource() }) })).toThrowError(/libsam only knows corosync's quorum/);
+    // A plugin is corosync's by its mark, not by its name.
+    const namedLikeCorosync = { ...manualQuorumSource(), name: "corosync" };
+    expect(() => agentArguments({ ...base, options: resolveOptions({ interval: 1, recovery: "quit", quorum: namedLikeCorosync }) })).toThrowError(/libsam only knows corosync's quorum/);
     expect(() => agentArguments({ ...base, options: resolveOptions({ interval: 1, recovery: "quit", cmap: memoryStatePublisher() }) })).toThrowError(/libsam only publishes to corosync's CMAP/);
   });
 });

@@ -19,7 +19,7 @@ export {
   type ResolvedOptions,
   type SamOptions,
 } from "./options.js";
-export { specificationVersion, assertPlugin, type SpecificationVersion } from "./contracts/specification-version.js";
+export { specificationVersion, assertPlugin, corosyncPlugin, type SpecificationVersion } from "./contracts/specification-version.js";
 export type { QuorumSource } from "./contracts/quorum-source.js";
 export type { DataStore } from "./contracts/data-store.js";
 export type { StatePublisher, PublishedState } from "./contracts/state-publisher.js";

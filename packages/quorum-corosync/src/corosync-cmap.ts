@@ -2,8 +2,9 @@
  * The StatePublisher for SAM's CMAP flag, backed by corosync's libcmap: the keys libsam writes under
  * `resources.process.<supervisor pid>.`, so corosync's watchdog (exec/wd.c) acts on them.
  */
-import { SamError, specificationVersion, describe, type PublishedState, type RecoveryPolicy, type StatePublisher } from "@samkit/core";
+import { SamError, corosyncPlugin, specificationVersion, describe, type PublishedState, type RecoveryPolicy, type StatePublisher } from "@samkit/core";
 import { loadBinding } from "./load-binding.js";
+import { Listeners } from "./listeners.js";
 import { corosyncError } from "./corosync-errors.js";
 import type { NativeBinding, NativeCmap } from "./native-binding.js";
 
@@ -15,6 +16,8 @@ export interface CorosyncCmapOptions {
 }
 
 export interface CorosyncCmapPublisher extends StatePublisher {
+  /** Marks corosync's own plugin: backend-native hands its work to libsam's flag. */
+  readonly [corosyncPlugin]: true;
   /** `resources.process.<pid>.` once registered. */
   readonly prefix: string | undefined;
 }
@@ -37,7 +40,7 @@ export function corosyncCmap(options: CorosyncCmapOptions = {}): CorosyncCmapPub
   let prefix: string | undefined;
   let failedAt = Number.NEGATIVE_INFINITY;
   let closed = false;
-  const errorListeners = new Set<(error: SamError) => void>();
+  const errorListeners = new Listeners<SamError>("onError");
 
   /** Runs a write on an open connection; reopens once when corosync was restarted under it. */
   const write = (doing: string, action: (handle: NativeCmap) => void): void => {
@@ -65,6 +68,7 @@ export function corosyncCmap(options: CorosyncCmapOptions = {}): CorosyncCmapPub
   return {
     specificationVersion,
     name: "corosync-cmap",
+    [corosyncPlugin]: true,
     get prefix() {
       return prefix;
     },
@@ -91,16 +95,10 @@ export function corosyncCmap(options: CorosyncCmapOptions = {}): CorosyncCmapPub
         write(`writing ${prefix}last_updated`, (handle) => handle.touch(`${prefix}last_updated`));
       } catch (error) {
         options.onError?.(error as SamError);
-        for (const listener of [...errorListeners]) listener(error as SamError);
+        errorListeners.tell(error as SamError);
       }
     },
-    onError(listener) {
-      if (typeof listener !== "function") throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/quorum-corosync: onError() takes a function");
-      errorListeners.add(listener);
-      return () => {
-        errorListeners.delete(listener);
-      };
-    },
+    onError: (listener) => errorListeners.add(listener),
     async remove() {
       if (!prefix) return;
       const keyPrefix = prefix;

@@ -3,8 +3,9 @@
  * reported as it is dispatched on the event loop, and a lost connection (corosync stopped) is
  * reported as not quorate plus an error; it reconnects when corosync is back.
  */
-import { SamError, specificationVersion, describe, type QuorumSource } from "@samkit/core";
+import { SamError, corosyncPlugin, specificationVersion, describe, type QuorumSource } from "@samkit/core";
 import { loadBinding } from "./load-binding.js";
+import { Listeners } from "./listeners.js";
 import { corosyncError } from "./corosync-errors.js";
 import type { NativeBinding, NativeQuorum } from "./native-binding.js";
 
@@ -16,6 +17,8 @@ export interface CorosyncQuorumOptions {
 }
 
 export interface CorosyncQuorumSource extends QuorumSource {
+  /** Marks corosync's own plugin: backend-native hands its work to libsam's flag. */
+  readonly [corosyncPlugin]: true;
   /** Hears of a lost connection (and failed reconnections, once per outage). */
   onError(listener: (error: SamError) => void): () => void;
   /** Whether a connection to corosync is open now. */
@@ -40,16 +43,16 @@ export function corosyncQuorum(options: CorosyncQuorumOptions = {}): CorosyncQuo
   let closed = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let outageReported = false;
-  const listeners = new Set<(quorate: boolean) => void>();
-  const errorListeners = new Set<(error: SamError) => void>();
+  const listeners = new Listeners<boolean>("onChange");
+  const errorListeners = new Listeners<SamError>("onError");
 
   const set = (next: boolean) => {
     if (next === quorate) return;
     quorate = next;
-    for (const listener of [...listeners]) listener(next);
+    listeners.tell(next);
   };
   const reportError = (error: SamError) => {
-    for (const listener of [...errorListeners]) listener(error);
+    errorListeners.tell(error);
   };
 
   const open = () => {
@@ -90,6 +93,7 @@ export function corosyncQuorum(options: CorosyncQuorumOptions = {}): CorosyncQuo
   return {
     specificationVersion,
     name: "corosync",
+    [corosyncPlugin]: true,
     async connect() {
       if (closed) throw new SamError("CS_ERR_BAD_HANDLE", "@samkit/quorum-corosync: connect() after close()");
       if (handle) return;
@@ -103,20 +107,8 @@ export function corosyncQuorum(options: CorosyncQuorumOptions = {}): CorosyncQuo
     isQuorate() {
       return handle !== undefined && quorate;
     },
-    onChange(listener) {
-      if (typeof listener !== "function") throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/quorum-corosync: onChange() takes a function");
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    onError(listener) {
-      if (typeof listener !== "function") throw new SamError("CS_ERR_INVALID_PARAM", "@samkit/quorum-corosync: onError() takes a function");
-      errorListeners.add(listener);
-      return () => {
-        errorListeners.delete(listener);
-      };
-    },
+    onChange: (listener) => listeners.add(listener),
+    onError: (listener) => errorListeners.add(listener),
     async close() {
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);

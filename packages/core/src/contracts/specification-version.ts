@@ -30,3 +30,10 @@ export function assertPlugin<T extends object>(
     }
   }
 }
+
+/**
+ * Marks a QuorumSource or StatePublisher as corosync's own (`@samkit/quorum-corosync`): a backend
+ * whose supervisor is libsam (backend-native) hands its work to libsam's QUORUM or CMAP flag.
+ * A symbol, not a name: a user's plugin may be called anything.
+ */
+export const corosyncPlugin: unique symbol = Symbol.for("samkit.corosync-plugin") as never;
