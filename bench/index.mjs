@@ -5,13 +5,17 @@
 //   pnpm bench --only "samkit fork,libsam"   some subjects only
 //   pnpm bench data-store          the file store against the memory store (bench/results/data-store.md, then BENCHMARKS.md)
 //   pnpm bench --report            BENCHMARKS.md and the chart again from bench/results/side-by-side.json, without running
+//   pnpm bench ab --base <rev>     a quick A/B of this checkout against another revision (ab.mjs); --env NAME=VALUE for two settings
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { renderChart } from "./report/render-chart.mjs";
 import { renderMarkdown } from "./report/render-markdown.mjs";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { quick: { type: "boolean", default: false }, only: { type: "string" }, report: { type: "boolean", default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, report: { type: "boolean", default: false }, base: { type: "string" }, env: { type: "string" }, rounds: { type: "string" }, samples: { type: "string" } },
+});
 const root = new URL("../", import.meta.url);
 
 const saved = new URL("./results/side-by-side.json", import.meta.url);
@@ -40,7 +44,18 @@ function writeReport(results, suffix) {
 }
 
 // The runs load the packages (built first); --report only reads the saved results.
-if (positionals.includes("data-store")) {
+if (positionals.includes("ab")) {
+  const { runAb, renderAb } = await import("./ab.mjs");
+  const result = await runAb({
+    base: values.base,
+    env: values.env,
+    rounds: values.rounds ? Number(values.rounds) : undefined,
+    samples: values.samples ? Number(values.samples) : undefined,
+    only: values.only ? values.only.split(",").map((name) => name.trim()) : [],
+  });
+  process.stdout.write(renderAb(result));
+  process.exit(0);
+} else if (positionals.includes("data-store")) {
   const dataStore = await import("./data-store.mjs");
   const result = await dataStore.run();
   const text = [

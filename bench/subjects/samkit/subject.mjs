@@ -12,7 +12,7 @@ import { rateResult } from "../../lib/rate-result.mjs";
 import { measureQuorumReturn } from "../libsam/quorum-return.mjs";
 import { crashAfter } from "../../lib/crash-after.mjs";
 
-const app = fileURLToPath(new URL("./app.mjs", import.meta.url));
+const defaultApp = fileURLToPath(new URL("./app.mjs", import.meta.url));
 
 /** The agent's events carry CLOCK_REALTIME milliseconds; this maps them onto CLOCK_MONOTONIC. */
 function realtimeToMonotonic(time) {
@@ -33,10 +33,10 @@ function logAgentSignal(line, log) {
  * (it takes its instance and spare down), then SIGKILL to its group and to every instance it
  * logged: instances lead their own process groups.
  */
-function samkitRun(backend, args, measure, { stdin = false } = {}) {
+function samkitRun(backend, args, measure, { stdin = false, app = defaultApp, environment = {} } = {}) {
   return supervisedRun(process.execPath, [app, ...args.map(String)], measure, {
     stdin,
-    environment: { SAMKIT_BENCH_BACKEND: backend },
+    environment: { ...environment, SAMKIT_BENCH_BACKEND: backend },
     onLine: logAgentSignal,
     beforeStop: async ({ supervisor }) => {
       if (supervisor.exit) return;
@@ -56,8 +56,12 @@ function samkitRun(backend, args, measure, { stdin = false } = {}) {
   });
 }
 
-export function samkitSubject(backend) {
-  const run = (args, measure, options) => samkitRun(backend, args, measure, options);
+/**
+ * `app`: the app of another checkout (its own build of samkit: `pnpm bench ab`); `environment`:
+ * variables for the supervisor and its instances.
+ */
+export function samkitSubject(backend, { app = defaultApp, environment = {} } = {}) {
+  const run = (args, measure, options) => samkitRun(backend, args, measure, { app, environment, ...options });
   const isWarning = (entry) => entry.event === "signal" && entry.value === 15;
   /** The instance paces heartbeats; the supervisor's usage is measured over the pacing. */
   const paced = (rate, seconds, interval) =>
