@@ -73,9 +73,10 @@ static uint32_t pushed_sequence;
 static void push_data_file(void)
 {
 	uint32_t sequence = 0;
-	unsigned char *data;
-	size_t length;
-	int found = data_file >= 0 ? read_data_file(&sequence, &data, &length) : -1;
+	unsigned char *data = NULL;
+	size_t length = 0;
+	/* Without a data file (an instance that sends dataStored anyway) it is only a sign of life. */
+	int found = data_file >= 0 ? read_data_file(&sequence, &data, &length) : 0;
 	if (found == 1 && sequence != pushed_sequence) {
 		cs_error_t error = sam_data_store(data, length);
 		if (error == CS_OK) pushed_sequence = sequence;
