@@ -42,10 +42,10 @@ export function openInstanceDataFile(): number {
   }
 }
 
-/** What the instance stored last, read once it is gone; the file is closed (and so freed). */
-export function collectInstanceData(fd: number): DataFileContents {
+/** What the instance stored last, read once it is gone (at most `maxSize` bytes); the file is closed (and so freed). */
+export function collectInstanceData(fd: number, maxSize: number): DataFileContents {
   try {
-    return readDataFile(fd);
+    return readDataFile(fd, maxSize);
   } finally {
     closeSync(fd);
   }

@@ -301,10 +301,10 @@ export class ForkSupervisor {
     if (fd === undefined) return;
     instance.dataFd = undefined;
     try {
-      const contents = collectInstanceData(fd);
+      const contents = collectInstanceData(fd, this.#settings.options.maxDataSize);
       if (contents.stored) this.#data = contents.data;
     } catch (error) {
-      this.#error(`the data ${nameOf(instance)} stored could not be read (${error instanceof Error ? error.message : String(error)}); the next instance gets the data before it`);
+      this.#error(`the data file of ${nameOf(instance)} is not taken: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -108,15 +108,23 @@ function latestHeader(fd: number): Header | undefined {
 
 /**
  * The supervisor's side, once the instance is gone: what it stored last, or `stored: false`
- * when it stored nothing. Throws CS_ERR_LIBRARY when a header names data the file does not hold.
+ * when it stored nothing. The header comes from the instance, so it is checked before anything
+ * is read: data over `maxSize` bytes is refused with CS_ERR_TOO_BIG, a header that names data
+ * the file does not hold with CS_ERR_LIBRARY.
  */
-export function readDataFile(fd: number): DataFileContents {
+export function readDataFile(fd: number, maxSize: number): DataFileContents {
   const best = latestHeader(fd);
   if (best === undefined) return { stored: false };
   if (best.length === 0) return { stored: true, data: null };
-  const data = Buffer.allocUnsafe(best.length);
-  if (readAll(fd, data, best.offset) !== best.length) {
-    throw new SamError("CS_ERR_LIBRARY", `@samkit/backend-kit: the instance's data file is shorter than its header says (${best.length} bytes at ${best.offset}); the data it stored last is lost`);
+  if (!Number.isSafeInteger(best.length) || best.length < 0 || !Number.isSafeInteger(best.offset) || best.offset < dataStart) {
+    throw new SamError("CS_ERR_LIBRARY", `@samkit/backend-kit: the instance's data file has a malformed header (${best.length} bytes at ${best.offset}); the data it stored last is lost`);
   }
+  if (best.length > maxSize) {
+    throw new SamError("CS_ERR_TOO_BIG", `@samkit/backend-kit: the instance's data file says it holds ${best.length} bytes, more than maxDataSize (${maxSize}); it is not read, and the next instance gets the data before it`);
+  }
+  const shorter = () => new SamError("CS_ERR_LIBRARY", `@samkit/backend-kit: the instance's data file is shorter than its header says (${best.length} bytes at ${best.offset}); the data it stored last is lost`);
+  if (fs.fstatSync(fd).size < best.offset + best.length) throw shorter();
+  const data = Buffer.allocUnsafe(best.length);
+  if (readAll(fd, data, best.offset) !== best.length) throw shorter();
   return { stored: true, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }

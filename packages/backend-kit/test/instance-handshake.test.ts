@@ -177,7 +177,7 @@ describe("a data store into a data file", () => {
       await Promise.race([run.framesIn(2), sleep(5000)]);
       expect(run.frames.map((frame) => frame.type)).toEqual([InstanceFrame.hello, InstanceFrame.dataStored]);
       const fd = openSync(path, "r");
-      const contents = readDataFile(fd);
+      const contents = readDataFile(fd, 1 << 26);
       closeSync(fd);
       expect(contents.stored && Buffer.from(contents.data!).toString()).toBe("in the file");
     } finally {
