@@ -16,3 +16,12 @@ describe("a hostile data file", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 });
+
+describe("markFailed()", () => {
+  it("never ends in success: the instance does not exit by itself, and an exit 0 after it reads as 137", () => {
+    for (const variant of ["idle", "exit"]) {
+      const result = spawnSync(process.execPath, [fixture("mark-failed-then-idle.mjs"), variant], { encoding: "utf8", timeout: 30_000 });
+      expect([result.status, variant]).toEqual([137, variant]);
+    }
+  });
+});

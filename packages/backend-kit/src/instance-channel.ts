@@ -73,6 +73,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
   const pending: Pending[] = [];
   let healthCheck: HealthCheckCallback | null = null;
   let lost = false;
+  let markedFailed = false;
 
   return new Promise<InstanceRegistration>((resolveRegister, rejectRegister) => {
     let registered = false;
@@ -182,7 +183,7 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
     // done ends, as a C program returning from main would.
     // Parenthesised: compiled before a spare parks (see the frame reader).
     const releaseIfIdle = (function releaseIfIdle() {
-      if (pending.length === 0 && registered) socket?.unref();
+      if (pending.length === 0 && registered && !markedFailed) socket?.unref();
     });
 
     /**
@@ -351,8 +352,11 @@ export function attachInstanceChannel(fd: number, options: AttachOptions): Promi
       warnSignalSet: (signal: SignalName) => request(encodeWarnSignalSet(signalNumber(signal)), InstanceFrame.warnSignalSet),
       markFailed: async () => {
         if (capabilities.markFailedReplies) return request(markFailedFrame, InstanceFrame.markFailed);
-        // Fire and forget, as libsam: the answer is SIGKILL.
+        // Fire and forget, as libsam: the answer is SIGKILL. Until it lands the channel keeps this
+        // process alive, so an app with nothing left to do does not exit 0 first.
         if (lost) throw new SamError("CS_ERR_LIBRARY", `${name}: markFailed() failed: the supervisor is gone`);
+        markedFailed = true;
+        channel.ref();
         channel.write(markFailedFrame);
       },
     };

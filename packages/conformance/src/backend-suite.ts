@@ -290,6 +290,7 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         const killed = find(result, "SIGKILL", isSignal("SIGKILL", "mark-failed")).time;
         within(killed - marked, 0, 100 + slack, "markFailed() to SIGKILL", result);
       });
+      it("mark failed, then exit 0", async () => expectExit(await run("mark failed, then exit 0"), 137));
 
       // kill -9 of the supervisor: the instance is gone within one second.
       it("supervisor killed", async () => {

@@ -612,12 +612,12 @@ describe("mark-failed", () => {
     expect(driver.markFailed(2001)).toEqual([{ type: "publish-recovery", recovery: "quit" }]);
   });
 
-  it("even if the instance exits with 0 on its own, the supervisor quits as failed", () => {
+  it("even if the instance exits with 0 on its own, the supervisor quits as failed, with the SIGKILL's 137, never 0", () => {
     const driver = started(config, 0);
     driver.markFailed(10);
     expect(driver.exit(11, 0)).toEqual([
       { type: "publish", state: "failed" },
-      { type: "quit", exitCode: 0, failed: true },
+      { type: "quit", exitCode: 137, failed: true },
     ]);
   });
 

@@ -69,3 +69,19 @@ export const markFailed: Scenario = {
     fail("instance survived markFailed()");
   },
 };
+
+/**
+ * markFailed, and then nothing left to do: the app returns and the runner exits 0, maybe before
+ * the SIGKILL lands. A failure the app declared must still not read as success.
+ */
+export const markFailedThenExit: Scenario = {
+  name: "mark failed, then exit 0",
+  expectedExitCode: 137,
+  async run({ sam, report, fail, registerRestarting }) {
+    const instanceId = await registerRestarting();
+    if (instanceId !== 1) fail("markFailed() was followed by a restart");
+    await sam.start();
+    report("mark-failed");
+    await sam.markFailed();
+  },
+};

@@ -203,7 +203,9 @@ export function policyStep(config: PolicyConfig, state: PolicyState, event: Poli
 
     case "exit": {
       if (state.phase !== "running") return { state, actions: none };
-      const exitCode = exitCodeOf(event.code, event.signal);
+      // Differs from libsam: an instance that marked itself failed never ends in success, even
+      // when it exits 0 before the SIGKILL lands; it ends as that SIGKILL would have ended it.
+      const exitCode = state.markedFailed && event.code === 0 ? exitCodeOf(null, "SIGKILL") : exitCodeOf(event.code, event.signal);
       const ended: PolicyState = {
         ...state,
         started: false,
