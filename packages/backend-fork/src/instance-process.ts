@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Socket } from "node:net";
 import { closeSync } from "node:fs";
 import { isatty } from "node:tty";
-import { FrameReader, formatInstanceMarker, type EntryCommand } from "@samkit/backend-kit";
+import { FrameReader, formatInstanceMarker, instanceEnvironment, type EntryCommand } from "@samkit/backend-kit";
 import { restorePriority } from "./supervisor-priority.js";
 import { markerVariable } from "./marker-variable.js";
 import { dataFileFd, openInstanceDataFile } from "./instance-data-file.js";
@@ -90,7 +90,7 @@ export class InstanceLauncher {
   #envFor(spare: boolean, dataFile: boolean): NodeJS.ProcessEnv {
     const marker = formatInstanceMarker({ fd: channelFd, supervisorPid: process.pid, spare, dataFd: dataFile ? dataFileFd : undefined });
     let env = this.#envs.get(marker);
-    if (env === undefined) this.#envs.set(marker, (env = { ...process.env, [markerVariable]: marker }));
+    if (env === undefined) this.#envs.set(marker, (env = { ...instanceEnvironment(), [markerVariable]: marker }));
     return env;
   }
 

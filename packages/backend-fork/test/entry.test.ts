@@ -223,6 +223,16 @@ describe("entryCommand", () => {
     });
   });
 
+  it("drops inspector flags from NODE_OPTIONS too: no instance opens a debug port", () => {
+    const result = spawnSync(process.execPath, [fixture("inspector-in-instance.mjs")], {
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, NODE_OPTIONS: '--inspect=127.0.0.1:0 --max-old-space-size=200 --inspect-port 0 --title="a b"' },
+    });
+    expect(result.stdout).toBe('instance 1: inspector closed, NODE_OPTIONS "--max-old-space-size=200 --title=\\"a b\\""\n');
+    expect(result.status, result.stderr).toBe(0);
+  });
+
   it("refuses what cannot be re-run", () => {
     expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", ["-e", "1"], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));
     expect(() => entryCommand("@samkit/backend-fork", "/usr/bin/node", [], ["/usr/bin/node"], true)).toThrowError(expect.objectContaining({ code: "CS_ERR_NOT_SUPPORTED" }));

@@ -12,6 +12,8 @@ export interface EntryCommand {
 
 // An instance opening the supervisor's inspector port would fail or, worse, steal the debugger.
 const inspectorFlag = /^--(inspect|inspect-brk|inspect-wait|debug|debug-brk|inspect-port|debug-port)(=|$)/;
+// Flags whose value may follow as the next word.
+const inspectorFlagWithValue = /^--(inspect-port|debug-port)$/;
 const evalFlag = /^(-e|--eval|-p|--print|-i|--interactive)(=|$)/;
 
 /** `backendName` is for messages (`@samkit/backend-fork`); the rest defaults to this process. */
@@ -42,4 +44,22 @@ export function entryCommand(
     flags.push(flag);
   }
   return { command: execPath, args: [...flags, ...argv.slice(1)] };
+}
+
+/**
+ * The environment for an instance: this one, with the inspector flags taken out of NODE_OPTIONS
+ * as they are out of the command line (Node reads both). NODE_OPTIONS is split as Node splits
+ * it: on white space, a double-quoted part kept whole.
+ */
+export function instanceEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const options = env.NODE_OPTIONS;
+  if (options === undefined || !/--(inspect|debug)/.test(options)) return env;
+  const words = options.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+  const kept: string[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index] as string;
+    if (!inspectorFlag.test(word)) kept.push(word);
+    else if (inspectorFlagWithValue.test(word) && !(words[index + 1] ?? "-").startsWith("-")) index++;
+  }
+  return { ...env, NODE_OPTIONS: kept.join(" ") };
 }

@@ -9,5 +9,5 @@ export { attachInstanceChannel, type AttachOptions } from "./instance-channel.js
 export * as channelProtocol from "./channel-protocol.js";
 export { FrameReader, ProtocolError, encodeFrame, headerSize } from "./frames.js";
 export { instanceMarker, claimRegistration, parseInstanceMarker, formatInstanceMarker, type InstanceMarker } from "./instance-marker.js";
-export { entryCommand, type EntryCommand } from "./entry-command.js";
+export { entryCommand, instanceEnvironment, type EntryCommand } from "./entry-command.js";
 export { DataFileWriter, readDataFile, type DataFileContents } from "./data-file.js";

@@ -1,5 +1,5 @@
 import { SamError, type SupervisionBackend } from "@samkit/core";
-import { checkOptionKeys, defineBackend, instanceMarker } from "@samkit/backend-kit";
+import { checkOptionKeys, defineBackend, instanceEnvironment, instanceMarker } from "@samkit/backend-kit";
 import { agentArguments } from "./agent-arguments.js";
 import { loadNative } from "./load-native.js";
 import type { ExecBinding } from "./native-binding.js";
@@ -86,7 +86,7 @@ export function nativeBackend(options: NativeBackendOptions = {}): SupervisionBa
       });
       // The quorum source was connected by initialize() to check corosync early; libsam connects itself.
       await request.options.quorum?.close();
-      const env = Object.entries(process.env).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+      const env = Object.entries(instanceEnvironment()).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
       // The addon, on every Node version: process.execve (Node 23.11 and later) would do the same job.
       try {
         const inherit = inheritedDescriptors(dataFd);
