@@ -12,7 +12,7 @@ import { storeLength } from "./fixtures/store-lengths.mjs";
 const { dataFileLayout } = channelProtocol;
 
 /** A valid data-file header (magic, sequence, offset, length, check) claiming what the test says. */
-function hostileHeader(sequence: number, length: number, offset = dataFileLayout.dataStart): Buffer {
+function hostileHeader(sequence: number, length: number, offset: number = dataFileLayout.dataStart): Buffer {
   const header = Buffer.alloc(32);
   header.writeUInt32LE(dataFileLayout.magic, dataFileLayout.at.magic);
   header.writeUInt32LE(sequence, dataFileLayout.at.sequence);
