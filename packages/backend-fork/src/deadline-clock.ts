@@ -15,13 +15,26 @@ export function spinMarginFor(period: number): number {
   return Math.min(10, Math.max(2, period * 0.005));
 }
 
+/** The timers the clock uses: Node's, or a test's fake ones. */
+export interface ClockTimers {
+  setTimeout(callback: () => void, milliseconds: number): { refresh(): unknown };
+  clearTimeout(handle: unknown): void;
+  setImmediate(callback: () => void): unknown;
+}
+
+const nodeTimers: ClockTimers = {
+  setTimeout: (callback, milliseconds) => setTimeout(callback, milliseconds),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setImmediate: (callback) => setImmediate(callback),
+};
+
 export class DeadlineClock {
   /** spinMarginFor(period), fixed for this clock. */
   readonly margin: number;
-  #periodTimer: NodeJS.Timeout | undefined;
+  #periodTimer: { refresh(): unknown } | undefined;
   /** The deadline the period timer is armed for; null once it fired or when it serves none. */
   #periodFor: number | null = null;
-  #otherTimer: NodeJS.Timeout | undefined;
+  #otherTimer: unknown;
   #otherAt: number | null = null;
   /** The latest deadline given (it moves with every message). */
   #deadline: number | null = null;
@@ -35,6 +48,7 @@ export class DeadlineClock {
     readonly period: number,
     private readonly onDue: (now: number) => void,
     private readonly now: () => number = () => performance.now(),
+    private readonly timers: ClockTimers = nodeTimers,
   ) {
     this.margin = spinMarginFor(period);
   }
@@ -45,7 +59,7 @@ export class DeadlineClock {
     let uncovered: number | null = null;
     if (deadline !== null && deadline !== this.#periodFor) {
       if (deadline === now + this.period) {
-        if (this.#periodTimer === undefined) this.#periodTimer = setTimeout(this.#onPeriodTimer, Math.max(1, Math.floor(this.period - this.margin)));
+        if (this.#periodTimer === undefined) this.#periodTimer = this.timers.setTimeout(this.#onPeriodTimer, Math.max(1, Math.floor(this.period - this.margin)));
         else this.#periodTimer.refresh();
         this.#periodFor = deadline;
       } else {
@@ -54,22 +68,25 @@ export class DeadlineClock {
     }
     const other = killAt === null ? uncovered : uncovered === null ? killAt : Math.min(killAt, uncovered);
     if (other === this.#otherAt) return;
-    if (this.#otherTimer !== undefined) clearTimeout(this.#otherTimer);
+    if (this.#otherTimer !== undefined) this.timers.clearTimeout(this.#otherTimer);
     this.#otherTimer = undefined;
     this.#otherAt = other;
-    if (other !== null) this.#otherTimer = setTimeout(this.#onOtherTimer, Math.max(0, Math.ceil(other - this.now())));
+    if (other !== null) this.#otherTimer = this.timers.setTimeout(this.#onOtherTimer, Math.max(0, Math.ceil(other - this.now())));
   }
 
   clear(): void {
-    if (this.#periodTimer !== undefined) clearTimeout(this.#periodTimer);
-    if (this.#otherTimer !== undefined) clearTimeout(this.#otherTimer);
+    if (this.#periodTimer !== undefined) this.timers.clearTimeout(this.#periodTimer);
+    if (this.#otherTimer !== undefined) this.timers.clearTimeout(this.#otherTimer);
     this.#periodTimer = this.#otherTimer = undefined;
     this.#periodFor = this.#otherAt = null;
   }
 
+  // Timers run before the event loop reads its sockets: a supervisor that was stopped or starved
+  // past a deadline would judge it before reading the heartbeats waiting in the channel. So a
+  // due time is acted on one turn later (setImmediate), after the loop has read what arrived.
   readonly #onPeriodTimer = (): void => {
     this.#periodFor = null;
-    this.#spin();
+    this.timers.setImmediate(this.#spin);
   };
 
   /**
@@ -84,7 +101,7 @@ export class DeadlineClock {
     const deadline = this.#deadline;
     const now = this.now();
     if (deadline !== null && now < deadline && deadline - now <= this.margin + 1) {
-      setImmediate(this.#spin);
+      this.timers.setImmediate(this.#spin);
       return;
     }
     this.onDue(now);
@@ -93,6 +110,8 @@ export class DeadlineClock {
   readonly #onOtherTimer = (): void => {
     this.#otherTimer = undefined;
     this.#otherAt = null;
-    this.onDue(this.now());
+    this.timers.setImmediate(this.#otherDue);
   };
+
+  readonly #otherDue = (): void => this.onDue(this.now());
 }

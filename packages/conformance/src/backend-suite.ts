@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { processGone, runScenario, startScenario, type ScenarioRecord, type ScenarioRun } from "./run-scenario.js";
 import { crashLoopPolicy } from "./scenarios/restart-policy.js";
 import { expectExit, explain, find, isSignal, within } from "./suite-assertions.js";
+import { stallTests } from "./stall-tests.js";
 
 /** The parts of a test framework the suite uses (vitest, jest and mocha all fit). */
 export interface SuiteTest {
@@ -308,6 +309,8 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         assert.ok(elapsed < 1000 + slack, `instance took ${elapsed.toFixed(0)} ms to go after its supervisor was killed`);
         await scenario.done;
       }, 30_000);
+
+      stallTests(it, makeBackend, slack);
 
       // SIGTERM to the supervisor stops the instance and exits with its code.
       it("supervisor stopped", async () => {

@@ -12,7 +12,7 @@ import { crashLoop, failedForGood } from "./restart-policy.js";
 import { channelGarbage, crashStorm, forksAndDies, heartbeatFlood, ignoresEverything } from "./faults.js";
 import { corosyncRestart, dataStoreWhileWaiting, quorum, quorumTiming } from "./testsam-quorum.js";
 import { cmapQuit, cmapRestart } from "./testsam-cmap.js";
-import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, markFailed, markFailedThenExit, signalWhileStopped } from "./supervisor-lifecycle.js";
+import { exitWhileStartedQuit, exitWhileStopped, healthyUntilStopped, healthyUntilToldToHang, markFailed, markFailedThenExit, signalWhileStopped } from "./supervisor-lifecycle.js";
 
 /** Every scenario by name; the runner looks them up here. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
@@ -35,6 +35,7 @@ export const scenarios: ReadonlyMap<string, Scenario> = new Map(
     signalWhileStopped,
     markFailed,
     markFailedThenExit,
+    healthyUntilToldToHang,
     apiMisuse,
     crashLoop,
     crashStorm,

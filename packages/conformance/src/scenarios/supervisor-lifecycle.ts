@@ -18,6 +18,29 @@ export const healthyUntilStopped: Scenario = {
   },
 };
 
+/**
+ * Heartbeats every interval / 4 until SIGUSR2 tells it to hang: it then sends nothing more (its
+ * event loop still runs), as a deadlocked app would. The warn signal ends it; instance 2 is healthy.
+ */
+export const healthyUntilToldToHang: Scenario = {
+  name: "healthy until told to hang",
+  expectedExitCode: 143,
+  async run({ sam, interval, report, supervisorPid }) {
+    await sam.initialize({ interval, recovery: "restart" });
+    const instanceId = await sam.register();
+    await sam.start();
+    const heartbeats = setInterval(() => sam.hcSend(), Math.max(1, Math.floor(interval / 4)));
+    process.on("SIGUSR2", () => {
+      clearInterval(heartbeats);
+      // Alive, but silent: nothing else would keep the event loop going.
+      setInterval(() => {}, 60_000);
+      report("hung", { instanceId });
+    });
+    report("instance", { instanceId, supervisorPid });
+    await new Promise(() => {});
+  },
+};
+
 /** An instance exits with 7 while stopped: the supervisor quits with 7 whatever the policy. */
 export const exitWhileStopped: Scenario = {
   name: "exit while stopped",
