@@ -240,8 +240,10 @@ export function backendSuite(test: SuiteTest, makeBackend: string | URL, options
         console.log(`heartbeat flood: ${sent} heartbeats in 2 s, no time-out, supervisor RSS ${(rss[0]! / 1024).toFixed(1)} -> max ${(Math.max(...rss) / 1024).toFixed(1)} MiB`);
       });
 
+      // A hundred live inputs per backend, each through a real supervisor (the in-process fuzz
+      // of the readers does the hundreds of thousands).
       it("random bytes on the channel", async () => {
-        const inputs = 20;
+        const inputs = 100;
         const result = await runScenario(makeBackend, "random bytes on the channel", { interval, args: [String(inputs)], timeout: 120_000 });
         expectExit(result, 0);
         const garbage = result.records.filter((record) => record.event === "garbage");
