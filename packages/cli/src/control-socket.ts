@@ -8,6 +8,7 @@ import { createConnection, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Supervision } from "@samkit/backend-fork";
+import { checkName } from "./samctl-name.js";
 import { UsageError } from "./usage-error.js";
 
 /** `$XDG_RUNTIME_DIR/samkit`, `/run/samkit` for root, else `<tmp>/samkit-<uid>`. */
@@ -28,13 +29,8 @@ function ensureFolder(folder: string): void {
   chmodSync(folder, 0o700);
 }
 
-/** The syntax of a samctl name (`--name`), for a regular expression or a JSON Schema pattern. */
-export const nameSyntax = String.raw`[\w@-][\w.@-]{0,63}`;
-const nameExpression = new RegExp(`^${nameSyntax}$`);
-
 export function socketPath(name: string, folder = runtimeFolder()): string {
-  if (!nameExpression.test(name)) throw new UsageError(`--name: "${name}" may hold letters, digits, . _ - @ (at most 64)`);
-  return join(folder, `${name}.sock`);
+  return join(folder, `${checkName(name, "--name")}.sock`);
 }
 
 /** Whether something answers on `path`. */

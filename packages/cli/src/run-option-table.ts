@@ -8,7 +8,7 @@
  * what core does not know (duration syntax, probes, paths, its own choices).
  */
 import type { SamOptions } from "@samkit/core";
-import { nameSyntax } from "./control-socket.js";
+import { checkName, nameSyntax } from "./samctl-name.js";
 import { belowOneMillisecond, durationSyntax, parseDuration } from "./durations.js";
 import { commandProbe, fileProbe, hostPortSyntax, httpProbe, tcpProbe, type Probe } from "./probes.js";
 import { UsageError } from "./usage-error.js";
@@ -282,7 +282,7 @@ export const runOptionTable = [
     value: "<name>",
     help: ["the name samctl status and samctl stop use (default: the command's base name)"],
     schema: { type: "string", pattern: `^${nameSyntax}$` },
-    run: (text, options) => (options.name = text),
+    run: (text, options, flag) => (options.name = checkName(text, flag)),
   },
   {
     flag: "log",

@@ -1,5 +1,5 @@
-// Edges of samctl run: a program that cannot be run, durations below a millisecond, and values
-// core refuses from every source.
+// Edges of samctl run: a program that cannot be run, durations below a millisecond, values core
+// refuses from every source, and the name taken from the command.
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -99,5 +99,36 @@ describe("every setting's bad value is a usage error naming it, from a flag, SAM
 
   it("a restart count over 1,000,000 says the range", () => {
     expectUsageError(samctlSync(["run", "--restart-limit", "1000001/1s", "--", "true"]), /^samctl: --restart-limit: "1000001\/1s": restartLimit\.count must be an integer from 0 to 1000000/);
+  });
+});
+
+describe("the name taken from the command is always a valid name", () => {
+  const name = (...command: string[]) => (parseRunOptions(["--", ...command]) as RunOptions).name;
+
+  it("characters outside the name syntax become -, it is cut to 64, and samctl stands in when no letter or digit is left", () => {
+    expect(name("./my app")).toBe("my-app");
+    expect(name("./démarre.sh")).toBe("d-marre.sh");
+    expect(name("/opt/日本語/サーバー")).toBe("samctl");
+    expect(name("./-x- y-")).toBe("x-y");
+    expect(name(`./${"x".repeat(100)}`)).toBe("x".repeat(64));
+    expect(name("./.hidden")).toBe("hidden");
+    expect(name("/")).toBe("samctl");
+    expect(name("..")).toBe("samctl");
+    expect(name("node", "server.js")).toBe("node");
+  });
+
+  it("an explicit bad --name is still an error", () => {
+    expect(() => parseRunOptions(["--name", "my app", "--", "true"])).toThrow(/^--name: "my app" may hold letters, digits/);
+  });
+
+  it('samctl run -- "./my app" and ./démarre.sh run', () => {
+    const cwd = scratch();
+    for (const file of ["my app", "démarre.sh"]) {
+      writeFileSync(join(cwd, file), "#!/bin/sh\nexit 3\n");
+      chmodSync(join(cwd, file), 0o755);
+      const result = samctlSync(["run", "--log", "none", "--", `./${file}`], { cwd, env: { SAMKIT_RUNTIME_DIR: cwd } });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(3);
+    }
   });
 });
