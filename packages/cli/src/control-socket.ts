@@ -1,33 +1,15 @@
 /**
  * The control socket of a running `samctl run`: `samctl status` and `samctl stop` talk to it. A Unix
- * socket of mode 0600 in a folder of mode 0700 owned by this user, so only this user (and root)
- * can reach it; one JSON line in, one JSON line out.
+ * socket of mode 0600 in a private folder of this user (runtime-folder.ts), so only this user (and
+ * root) can reach it; one JSON line in, one JSON line out.
  */
-import { lstatSync, mkdirSync, readdirSync, unlinkSync, chmodSync } from "node:fs";
+import { readdirSync, unlinkSync, chmodSync } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Supervision } from "@samkit/backend-fork";
+import { checkSocketPaths, existingPrivateFolder, preparePrivateFolder, runtimeFolder } from "./runtime-folder.js";
 import { checkName } from "./samctl-name.js";
 import { UsageError } from "./usage-error.js";
-
-/** `$XDG_RUNTIME_DIR/samkit`, `/run/samkit` for root, else `<tmp>/samkit-<uid>`. */
-export function runtimeFolder(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SAMKIT_RUNTIME_DIR) return env.SAMKIT_RUNTIME_DIR;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "samkit");
-  if (process.getuid?.() === 0) return "/run/samkit";
-  return join(tmpdir(), `samkit-${process.getuid?.() ?? "user"}`);
-}
-
-function ensureFolder(folder: string): void {
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(folder);
-  // Someone else's folder (or a link planted in /tmp) must not receive our socket.
-  if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid())) {
-    throw new UsageError(`the runtime folder ${folder} is not a folder owned by this user; set SAMKIT_RUNTIME_DIR to a private one`);
-  }
-  chmodSync(folder, 0o700);
-}
 
 export function socketPath(name: string, folder = runtimeFolder()): string {
   return join(folder, `${checkName(name, "--name")}.sock`);
@@ -48,8 +30,10 @@ function answers(path: string): Promise<boolean> {
 /** Listens before the program starts, so a name clash stops samctl before anything runs. */
 export async function listenForControl(name: string, current: () => Supervision | undefined, describe: () => Record<string, unknown>): Promise<Server> {
   const folder = runtimeFolder();
-  ensureFolder(folder);
   const path = socketPath(name, folder);
+  // Before anything is made: a longer path would be cut, and the socket made under another name.
+  checkSocketPaths([path, path.replace(/\.sock$/, ".notify")]);
+  preparePrivateFolder(folder);
   if (await answers(path)) throw new UsageError(`another samctl named "${name}" runs (${path}); give this one --name`);
   try {
     unlinkSync(path);
@@ -105,17 +89,15 @@ export async function listenForControl(name: string, current: () => Supervision 
 /** Sends `command` to the samctl named `name` (or the only one running) and returns its answer. */
 export async function askControl(command: "status" | "stop", name: string | undefined): Promise<Record<string, unknown>> {
   const folder = runtimeFolder();
+  if (name !== undefined) checkSocketPaths([socketPath(name, folder)]);
+  const exists = existingPrivateFolder(folder);
   let target = name;
   if (target === undefined) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(folder).filter((file) => file.endsWith(".sock")).map((file) => file.slice(0, -5));
-    } catch {
-      // No folder: none runs.
-    }
+    const names = exists ? readdirSync(folder).filter((file) => file.endsWith(".sock")).map((file) => file.slice(0, -5)) : [];
     if (names.length !== 1) throw new UsageError(names.length === 0 ? `no samctl runs here (${folder})` : `several samctl run (${names.join(", ")}); name one`);
     target = names[0]!;
   }
+  if (!exists) throw new UsageError(`no samctl named "${target}" runs (${folder})`);
   const path = socketPath(target, folder);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
