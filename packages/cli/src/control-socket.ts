@@ -1,45 +1,21 @@
 /**
  * The control socket of a running `samctl run`: `samctl status` and `samctl stop` talk to it. A Unix
  * socket of mode 0600 in a private folder of this user (runtime-folder.ts), so only this user (and
- * root) can reach it; one JSON line in, one JSON line out.
+ * root) can reach it, under a name held by one samctl (name-claim.ts); one JSON line in, one out.
  */
-import { readdirSync, unlinkSync, chmodSync } from "node:fs";
-import { createConnection, createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { createConnection, createServer } from "node:net";
 import type { Supervision } from "@samkit/backend-fork";
+import { claimName, namePaths, runningControl, runningNames, type Claim } from "./name-claim.js";
 import { checkSocketPaths, existingPrivateFolder, preparePrivateFolder, runtimeFolder } from "./runtime-folder.js";
-import { checkName } from "./samctl-name.js";
 import { UsageError } from "./usage-error.js";
 
-export function socketPath(name: string, folder = runtimeFolder()): string {
-  return join(folder, `${checkName(name, "--name")}.sock`);
-}
-
-/** Whether something answers on `path`. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection(path);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /** Listens before the program starts, so a name clash stops samctl before anything runs. */
-export async function listenForControl(name: string, current: () => Supervision | undefined, describe: () => Record<string, unknown>): Promise<Server> {
+export async function listenForControl(name: string, current: () => Supervision | undefined, describe: () => Record<string, unknown>): Promise<Claim> {
   const folder = runtimeFolder();
-  const path = socketPath(name, folder);
+  const paths = namePaths(folder, name);
   // Before anything is made: a longer path would be cut, and the socket made under another name.
-  checkSocketPaths([path, path.replace(/\.sock$/, ".notify")]);
+  checkSocketPaths([paths.control, paths.notify, paths.own]);
   preparePrivateFolder(folder);
-  if (await answers(path)) throw new UsageError(`another samctl named "${name}" runs (${path}); give this one --name`);
-  try {
-    unlinkSync(path);
-  } catch {
-    // No stale socket.
-  }
   const server = createServer((connection) => {
     let input = "";
     connection.setEncoding("utf8");
@@ -64,41 +40,25 @@ export async function listenForControl(name: string, current: () => Supervision 
     });
     connection.on("error", () => {});
   });
-  const previous = process.umask(0o177);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(path, () => resolve());
-    });
-  } finally {
-    process.umask(previous);
-  }
-  chmodSync(path, 0o600);
+  const claim = await claimName(folder, name, server);
   server.unref();
-  const remove = () => {
-    try {
-      unlinkSync(path);
-    } catch {
-      // Gone already.
-    }
-  };
-  process.once("exit", remove);
-  return server;
+  process.once("exit", claim.release);
+  return claim;
 }
 
 /** Sends `command` to the samctl named `name` (or the only one running) and returns its answer. */
 export async function askControl(command: "status" | "stop", name: string | undefined): Promise<Record<string, unknown>> {
   const folder = runtimeFolder();
-  if (name !== undefined) checkSocketPaths([socketPath(name, folder)]);
+  if (name !== undefined) checkSocketPaths([namePaths(folder, name).control]);
   const exists = existingPrivateFolder(folder);
   let target = name;
   if (target === undefined) {
-    const names = exists ? readdirSync(folder).filter((file) => file.endsWith(".sock")).map((file) => file.slice(0, -5)) : [];
+    const names = exists ? await runningNames(folder) : [];
     if (names.length !== 1) throw new UsageError(names.length === 0 ? `no samctl runs here (${folder})` : `several samctl run (${names.join(", ")}); name one`);
     target = names[0]!;
   }
-  if (!exists) throw new UsageError(`no samctl named "${target}" runs (${folder})`);
-  const path = socketPath(target, folder);
+  const path = exists ? await runningControl(folder, target) : undefined;
+  if (path === undefined) throw new UsageError(`no samctl named "${target}" runs (${folder})`);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let output = "";
