@@ -57,7 +57,8 @@ export function existingPrivateFolder(folder: string): boolean {
   try {
     problem = folderProblem(folder);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    // Missing, or a path through a file: nothing runs there.
+    if (["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) return false;
     throw error;
   }
   if (problem !== undefined) refuse(folder, problem);

@@ -48,6 +48,7 @@ describe("an existing runtime folder is never chmodded, and used only if it is p
     const file = join(parent, "file");
     writeFileSync(file, "");
     expectUsageError(samctlSync(["run", "--name", "web", ...program], { env: { SAMKIT_RUNTIME_DIR: file } }), /runtime folder .*file is not a folder/);
+    expectUsageError(samctlSync(["status"], { env: { SAMKIT_RUNTIME_DIR: join(file, "below") } }), /no samctl runs here/);
   });
 
   it.skipIf(process.getuid?.() !== 0)("a private folder owned by another user is refused (needs root, to chown)", () => {
