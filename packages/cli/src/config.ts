@@ -4,7 +4,7 @@
  * defaults. Environment and file become flags placed before the user's, so the user's win. The
  * settings are the option table's (run-option-table.ts).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { configKey, environmentName, settings, type RunOption, type runOptionTable } from "./run-option-table.js";
@@ -46,6 +46,58 @@ function tokens(option: RunOption, value: unknown, source: string): string[] {
   throw new UsageError(`${source}: ${configKey(option)} must be ${expected(option)}`);
 }
 
+/** A config file is read whole, so it may hold at most this many bytes (1 MiB): far more than any config needs. */
+export const configSizeLimit = 1024 * 1024;
+
+function kind(stat: Stats): string {
+  if (stat.isDirectory()) return "a folder";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  return stat.isSocket() ? "a socket" : "not a file";
+}
+
+/**
+ * The bytes of the config file `file`, which must be a regular file of at most configSizeLimit
+ * bytes, checked on the open descriptor. O_NONBLOCK: opening a FIFO does not wait for a writer.
+ * Reading stops one byte past the limit, so a file that grows meanwhile is refused too.
+ */
+function readConfigFile(file: string): Buffer {
+  const tooLarge = () => new UsageError(`${file}: is larger than 1 MiB, the most a config file may hold`);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UsageError(`${file}: cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UsageError(`${file}: is not a regular file (${kind(stat)})`);
+    if (stat.size > configSizeLimit) throw tooLarge();
+    const buffer = Buffer.alloc(configSizeLimit + 1);
+    let length = 0;
+    let read: number;
+    do {
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+      length += read;
+    } while (read > 0 && length < buffer.length);
+    if (length > configSizeLimit) throw tooLarge();
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the config file `file` exports or holds. An .mjs is checked like a .json before it is imported. */
+async function configOf(file: string): Promise<unknown> {
+  const bytes = readConfigFile(file);
+  try {
+    return file.endsWith(".json") ? JSON.parse(bytes.toString("utf8")) : ((await import(pathToFileURL(file).href)) as { default: unknown }).default;
+  } catch (error) {
+    throw new UsageError(`${file}: cannot be read: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
 export async function loadConfig(path: string | undefined, cwd = process.cwd()): Promise<{ tokens: string[]; file: string | undefined }> {
   const candidates = path !== undefined ? [resolve(cwd, path)] : [resolve(cwd, "samkit.config.json"), resolve(cwd, "samkit.config.mjs")];
   const file = candidates.find((candidate) => existsSync(candidate));
@@ -53,12 +105,7 @@ export async function loadConfig(path: string | undefined, cwd = process.cwd()):
     if (path !== undefined) throw new UsageError(`--config: ${path} does not exist`);
     return { tokens: [], file: undefined };
   }
-  let config: unknown;
-  try {
-    config = file.endsWith(".json") ? JSON.parse(readFileSync(file, "utf8")) : ((await import(pathToFileURL(file).href)) as { default: unknown }).default;
-  } catch (error) {
-    throw new UsageError(`${file}: cannot be read: ${(error as Error).message.split("\n")[0]}`);
-  }
+  const config = await configOf(file);
   if (typeof config !== "object" || config === null || Array.isArray(config)) throw new UsageError(`${file}: must hold an object of settings`);
   const result: string[] = [];
   for (const [key, value] of Object.entries(config)) {

@@ -1,65 +1,21 @@
 /**
  * The control socket of a running `samctl run`: `samctl status` and `samctl stop` talk to it. A Unix
- * socket of mode 0600 in a folder of mode 0700 owned by this user, so only this user (and root)
- * can reach it; one JSON line in, one JSON line out.
+ * socket of mode 0600 in a private folder of this user (runtime-folder.ts), so only this user (and
+ * root) can reach it, under a name held by one samctl (name-claim.ts); one JSON line in, one out.
  */
-import { lstatSync, mkdirSync, readdirSync, unlinkSync, chmodSync } from "node:fs";
-import { createConnection, createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createConnection, createServer } from "node:net";
 import type { Supervision } from "@samkit/backend-fork";
+import { claimName, namePaths, runningControl, runningNames, type Claim } from "./name-claim.js";
+import { checkSocketPaths, existingPrivateFolder, preparePrivateFolder, runtimeFolder } from "./runtime-folder.js";
 import { UsageError } from "./usage-error.js";
 
-/** `$XDG_RUNTIME_DIR/samkit`, `/run/samkit` for root, else `<tmp>/samkit-<uid>`. */
-export function runtimeFolder(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SAMKIT_RUNTIME_DIR) return env.SAMKIT_RUNTIME_DIR;
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "samkit");
-  if (process.getuid?.() === 0) return "/run/samkit";
-  return join(tmpdir(), `samkit-${process.getuid?.() ?? "user"}`);
-}
-
-function ensureFolder(folder: string): void {
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(folder);
-  // Someone else's folder (or a link planted in /tmp) must not receive our socket.
-  if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid())) {
-    throw new UsageError(`the runtime folder ${folder} is not a folder owned by this user; set SAMKIT_RUNTIME_DIR to a private one`);
-  }
-  chmodSync(folder, 0o700);
-}
-
-/** The syntax of a samctl name (`--name`), for a regular expression or a JSON Schema pattern. */
-export const nameSyntax = String.raw`[\w@-][\w.@-]{0,63}`;
-const nameExpression = new RegExp(`^${nameSyntax}$`);
-
-export function socketPath(name: string, folder = runtimeFolder()): string {
-  if (!nameExpression.test(name)) throw new UsageError(`--name: "${name}" may hold letters, digits, . _ - @ (at most 64)`);
-  return join(folder, `${name}.sock`);
-}
-
-/** Whether something answers on `path`. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection(path);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 /** Listens before the program starts, so a name clash stops samctl before anything runs. */
-export async function listenForControl(name: string, current: () => Supervision | undefined, describe: () => Record<string, unknown>): Promise<Server> {
+export async function listenForControl(name: string, current: () => Supervision | undefined, describe: () => Record<string, unknown>): Promise<Claim> {
   const folder = runtimeFolder();
-  ensureFolder(folder);
-  const path = socketPath(name, folder);
-  if (await answers(path)) throw new UsageError(`another samctl named "${name}" runs (${path}); give this one --name`);
-  try {
-    unlinkSync(path);
-  } catch {
-    // No stale socket.
-  }
+  const paths = namePaths(folder, name);
+  // Before anything is made: a longer path would be cut, and the socket made under another name.
+  checkSocketPaths([paths.control, paths.notify, paths.own]);
+  preparePrivateFolder(folder);
   const server = createServer((connection) => {
     let input = "";
     connection.setEncoding("utf8");
@@ -84,43 +40,25 @@ export async function listenForControl(name: string, current: () => Supervision 
     });
     connection.on("error", () => {});
   });
-  const previous = process.umask(0o177);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(path, () => resolve());
-    });
-  } finally {
-    process.umask(previous);
-  }
-  chmodSync(path, 0o600);
+  const claim = await claimName(folder, name, server);
   server.unref();
-  const remove = () => {
-    try {
-      unlinkSync(path);
-    } catch {
-      // Gone already.
-    }
-  };
-  process.once("exit", remove);
-  return server;
+  process.once("exit", claim.release);
+  return claim;
 }
 
 /** Sends `command` to the samctl named `name` (or the only one running) and returns its answer. */
 export async function askControl(command: "status" | "stop", name: string | undefined): Promise<Record<string, unknown>> {
   const folder = runtimeFolder();
+  if (name !== undefined) checkSocketPaths([namePaths(folder, name).control]);
+  const exists = existingPrivateFolder(folder);
   let target = name;
   if (target === undefined) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(folder).filter((file) => file.endsWith(".sock")).map((file) => file.slice(0, -5));
-    } catch {
-      // No folder: none runs.
-    }
+    const names = exists ? await runningNames(folder) : [];
     if (names.length !== 1) throw new UsageError(names.length === 0 ? `no samctl runs here (${folder})` : `several samctl run (${names.join(", ")}); name one`);
     target = names[0]!;
   }
-  const path = socketPath(target, folder);
+  const path = exists ? await runningControl(folder, target) : undefined;
+  if (path === undefined) throw new UsageError(`no samctl named "${target}" runs (${folder})`);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let output = "";

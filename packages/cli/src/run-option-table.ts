@@ -8,8 +8,8 @@
  * what core does not know (duration syntax, probes, paths, its own choices).
  */
 import type { SamOptions } from "@samkit/core";
-import { nameSyntax } from "./control-socket.js";
-import { durationSyntax, parseDuration } from "./durations.js";
+import { checkName, nameSyntax } from "./samctl-name.js";
+import { belowOneMillisecond, durationSyntax, parseDuration } from "./durations.js";
 import { commandProbe, fileProbe, hostPortSyntax, httpProbe, tcpProbe, type Probe } from "./probes.js";
 import { UsageError } from "./usage-error.js";
 
@@ -91,8 +91,10 @@ export type RunOption = TextOption | NegatableOption | SwitchOption;
 
 function duration(text: string, flag: string): number {
   const value = parseDuration(text);
-  if (value === undefined) throw new UsageError(`${flag}: "${text}" is not a duration (examples: 500ms, 2s, 1m; a bare number is milliseconds)`);
-  return value;
+  if (value !== undefined) return value;
+  // Rounded, it would be 0, which turns what it times off.
+  if (belowOneMillisecond(text)) throw new UsageError(`${flag}: "${text}" is below 1 ms; a duration above 0 is at least 1 ms`);
+  throw new UsageError(`${flag}: "${text}" is not a duration (examples: 500ms, 2s, 1m; a bare number is milliseconds)`);
 }
 
 /** Digits become a number; anything else NaN, which core refuses with its own reason. */
@@ -280,7 +282,7 @@ export const runOptionTable = [
     value: "<name>",
     help: ["the name samctl status and samctl stop use (default: the command's base name)"],
     schema: { type: "string", pattern: `^${nameSyntax}$` },
-    run: (text, options) => (options.name = text),
+    run: (text, options, flag) => (options.name = checkName(text, flag)),
   },
   {
     flag: "log",

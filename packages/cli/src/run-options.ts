@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { SamError, resolveOptions, type SamOptions } from "@samkit/core";
 import { runOptionTable, type NegatableOption, type RunOption, type RunOptions, type TextOption } from "./run-option-table.js";
+import { nameFromCommand } from "./samctl-name.js";
 import { UsageError } from "./usage-error.js";
 
 export type { RunOptions } from "./run-option-table.js";
@@ -93,7 +94,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions | "help" {
   if (probes.length > 1) throw new UsageError(`--${probes[0]!.flag} and --${probes[1]!.flag}: one probe at a time`);
 
   // log, backend and sam come from the table (defaults included); core checks sam is complete.
-  const options = { command: command[0]!, args: command.slice(1), sam: {} as SamOptions, probe: undefined, name: command[0]!.split("/").pop() || "samctl", store: undefined, quorum: undefined, cmap: false } as RunOptions;
+  const options = { command: command[0]!, args: command.slice(1), sam: {} as SamOptions, probe: undefined, name: nameFromCommand(command[0]!), store: undefined, quorum: undefined, cmap: false } as RunOptions;
   const parts: SamPart[] = [];
   const addSam = (part: SamPart, fromUser: boolean) => {
     if (fromUser) parts.push(part);

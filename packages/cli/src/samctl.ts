@@ -4,7 +4,8 @@
 import { SamError } from "@samkit/core";
 import { startSupervision, type ForkSupervisorEvent, type Supervision } from "@samkit/backend-fork";
 import { parseArgs } from "node:util";
-import { askControl, listenForControl, socketPath } from "./control-socket.js";
+import { askControl, listenForControl } from "./control-socket.js";
+import { checkName } from "./samctl-name.js";
 import { parseRunOptions, runUsage } from "./run-options.js";
 import { eventLogger, notice } from "./event-log.js";
 import { probeInstances } from "./probes.js";
@@ -12,7 +13,7 @@ import { UsageError } from "./usage-error.js";
 import { withPlugins } from "./plugins.js";
 import { environmentTokens, loadConfig } from "./config.js";
 import { listenForNotify, type NotifyListener } from "./notify-protocol.js";
-import { readFileSync, unlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 const usage = `usage: samctl <command> [options]
 
@@ -57,7 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (parsed.positionals.length > 1) throw new UsageError(`samctl ${command} takes at most one name`);
-    if (parsed.positionals[0] !== undefined) socketPath(parsed.positionals[0]);
+    if (parsed.positionals[0] !== undefined) checkName(parsed.positionals[0], `samctl ${command}`);
     const answer = await askControl(command, parsed.positionals[0]);
     if (command === "stop" || parsed.values.json) {
       process.stdout.write(`${JSON.stringify(answer)}\n`);
@@ -89,10 +90,10 @@ async function main(argv: readonly string[]): Promise<number> {
     execUnderLibsam({ command: options.command, args: options.args, sam, events: options.log === "none" ? undefined : { fd: 2, prefix: "" } });
   }
   let supervision: Supervision | undefined;
-  const server = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify?.status ?? null }));
+  const claim = await listenForControl(options.name, () => supervision, () => ({ pid: process.pid, command: [options.command, ...options.args], programStatus: notify?.status ?? null }));
   // The notify socket sits beside the control socket; the program finds it in NOTIFY_SOCKET. Without
   // the notify addon everything else still works: samctl says why once, and offers no socket.
-  const notifyPath = `${String(server.address()).replace(/\.sock$/, "")}.notify`;
+  const notifyPath = claim.paths.notify;
   let notify: NotifyListener | undefined;
   try {
     notify = listenForNotify(notifyPath, () => supervision);
@@ -103,13 +104,6 @@ async function main(argv: readonly string[]): Promise<number> {
   if (notify) {
     process.env.NOTIFY_SOCKET = notifyPath;
     if (options.sam.interval > 0) process.env.WATCHDOG_USEC = String(options.sam.interval * 1000);
-    process.once("exit", () => {
-      try {
-        unlinkSync(notifyPath);
-      } catch {
-        // Gone already.
-      }
-    });
   }
   const sam = await withPlugins(options);
   const log = eventLogger(options.log);

@@ -104,8 +104,10 @@ static napi_value open_socket(napi_env env, napi_callback_info info)
 	napi_get_cb_info(env, info, &argc, args, NULL, NULL);
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	size_t length;
-	if (argc != 2 || napi_get_value_string_utf8(env, args[0], path, sizeof(path), &length) != napi_ok || length >= sizeof(path) - 1) {
-		napi_throw_type_error(env, NULL, "open(path, onMessage): path must be a string shorter than 107 bytes");
+	/* The whole length first: a string copied into too small a buffer comes back cut, and would bind another name. */
+	if (argc != 2 || napi_get_value_string_utf8(env, args[0], NULL, 0, &length) != napi_ok || length >= sizeof(path) ||
+	    napi_get_value_string_utf8(env, args[0], path, sizeof(path), &length) != napi_ok) {
+		napi_throw_type_error(env, NULL, "open(path, onMessage): path must be a string that fits in sun_path with its NUL");
 		return NULL;
 	}
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
