@@ -2,9 +2,10 @@
  * One supervisor per data file: a lock file beside it (`<path>.lock`) that names its owner by PID,
  * process start time and host. A lock whose owner is dead (a supervisor killed with SIGKILL) is
  * stale and taken over; a live owner gives CS_ERR_BUSY. Creating the lock is atomic (link(2) of a
- * complete temporary file), and so is taking a stale one over (rename(2) moves it away exactly once).
+ * complete temporary file); a stale one is removed only by the holder of a second, short-lived
+ * lock (`<path>.lock.takeover`), after it looked at the lock again.
  */
-import { closeSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync, constants } from "node:fs";
+import { closeSync, linkSync, lstatSync, openSync, readFileSync, readSync, unlinkSync, writeSync, constants } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { SamError, samErrorFromSystemError } from "@samkit/core";
@@ -64,6 +65,9 @@ function readOwner(lockPath: string): LockOwner | undefined {
   return undefined;
 }
 
+/** A synchronous pause of a few milliseconds (Atomics.wait on memory nobody notifies). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 export class FileLock {
   #held = false;
 
@@ -91,7 +95,7 @@ export class FileLock {
       throw samErrorFromSystemError(error, `@samkit/store-file: cannot create the lock ${this.lockPath} for ${this.dataPath}`);
     }
     try {
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < 20; attempt++) {
         try {
           linkSync(temporary, this.lockPath);
           this.#held = true;
@@ -109,16 +113,9 @@ export class FileLock {
             `@samkit/store-file: ${this.dataPath} is in use by another supervisor (PID ${owner.pid}${where}); one supervisor per data file. Stop that one, or give this one another path.`,
           );
         }
-        // Stale (its owner is dead) or garbled: move it aside. Only one of several racing processes can.
-        const stale = `${this.lockPath}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
-        try {
-          renameSync(this.lockPath, stale);
-          unlinkSync(stale);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-            throw samErrorFromSystemError(error, `@samkit/store-file: cannot remove the stale lock ${this.lockPath}`);
-          }
-        }
+        // Stale (its owner is dead) or garbled: removed under the takeover lock, so that no
+        // process removes a lock another has just taken in its place.
+        this.#removeStale(owner);
       }
       throw new SamError("CS_ERR_TRY_AGAIN", `@samkit/store-file: the lock ${this.lockPath} kept changing hands; try again`);
     } finally {
@@ -127,6 +124,42 @@ export class FileLock {
       } catch {
         // Already gone.
       }
+    }
+  }
+
+  /**
+   * Removes the lock if it is still the stale one (`seen`), holding `<lock>.takeover` meanwhile:
+   * two processes that both saw the stale lock cannot both remove a lock, one of them the fresh
+   * lock of a third. A takeover left by a process that died in it is ignored after 10 s.
+   */
+  #removeStale(seen: LockOwner | undefined): void {
+    const takeover = `${this.lockPath}.takeover`;
+    let fd: number;
+    try {
+      fd = openSync(takeover, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollow, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw samErrorFromSystemError(error, `@samkit/store-file: cannot take over the stale lock ${this.lockPath}`);
+      try {
+        if (Date.now() - lstatSync(takeover).mtimeMs > 10_000) unlinkSync(takeover);
+      } catch {
+        // Gone meanwhile.
+      }
+      // Another process is taking it over: look again in a moment.
+      Atomics.wait(pause, 0, 0, 2);
+      return;
+    }
+    try {
+      const now = readOwner(this.lockPath);
+      if (now?.pid === seen?.pid && now?.startTime === seen?.startTime && now?.host === seen?.host) {
+        try {
+          unlinkSync(this.lockPath);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw samErrorFromSystemError(error, `@samkit/store-file: cannot remove the stale lock ${this.lockPath}`);
+        }
+      }
+    } finally {
+      closeSync(fd);
+      unlinkSync(takeover);
     }
   }
 

@@ -84,5 +84,29 @@ describe("the lock", () => {
     expect(results.filter((result) => result === "won")).toHaveLength(1);
     expect(results.filter((result) => result === "CS_ERR_BUSY")).toHaveLength(5);
   });
+
+  it("only one of many processes racing for a stale lock takes it over", async () => {
+    for (let round = 0; round < 8; round++) {
+      const path = temporary.file();
+      // The lock of a process that is gone (PID 2^22 - 1 does not run here, nor is it reused in this run).
+      writeFileSync(`${path}.lock`, `${JSON.stringify({ pid: 4_194_303, startTime: "1", host: hostname() })}\n`);
+      // All load at one moment: Node starts are staggered by far more than the race's window.
+      const at = Date.now() + 1500;
+      const racers = Array.from({ length: 8 }, () =>
+        spawn(process.execPath, ["--input-type=module", "-e", `
+          import { fileStore } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+          const store = fileStore({ path: ${JSON.stringify(path)} });
+          while (Date.now() < ${at});
+          try { await store.load(); console.log("won"); setTimeout(() => {}, 1500); }
+          catch (error) { console.log(error.code); }`], { stdio: ["ignore", "pipe", "inherit"] }),
+      );
+      const results = await Promise.all(racers.map((racer) => new Promise<string>((resolve) => {
+        let output = "";
+        racer.stdout!.on("data", (chunk) => (output += chunk));
+        racer.on("exit", () => resolve(output.trim()));
+      })));
+      expect(results.filter((result) => result === "won"), `round ${round}: ${results.join(" ")}`).toHaveLength(1);
+    }
+  }, 60_000);
 });
 
