@@ -119,6 +119,7 @@ void run_relay(void)
 	sigaddset(&handled, SIGCHLD);
 	const int orphan_signal = SIGRTMIN + 1;
 	sigaddset(&handled, orphan_signal);
+	sigaddset(&handled, RELAY_KILL_SIGNAL);
 	sigprocmask(SIG_BLOCK, &handled, NULL);
 	prctl(PR_SET_PDEATHSIG, orphan_signal);
 	if (getppid() != agent_pid) _exit(1);
@@ -154,6 +155,10 @@ void run_relay(void)
 					samkit_reap_children(reap, NULL);
 				} else if (signal_number == orphan_signal) {
 					orphaned();
+				} else if (signal_number == RELAY_KILL_SIGNAL) {
+					/* libsam's SIGKILL (interpose.c): what Node started first, children that left its group too. */
+					samkit_end_descendants(NULL, NULL);
+					kill(getpid(), SIGKILL);
 				} else {
 					/* The warn signal among them: Node's own listeners decide. */
 					kill(node_pid, signal_number);
