@@ -147,7 +147,8 @@ async function check(combination: Combination): Promise<void> {
   try {
     // Ready: the script started its children, the Node instance (if any) is running, and every sleep has been executed.
     const readyBy = performance.now() + 20_000;
-    while (!(output.includes("ready") && (!node || output.includes("started")) && tokenSleeps().length >= sleeps) && performance.now() < readyBy) await pause(20);
+    const ready = () => output.includes("ready") && (!node || output.includes("started")) && tokenSleeps().length >= sleeps;
+    for (let round = 0; round < 1000 && !ready() && performance.now() < readyBy; round++) await pause(20);
     expect(tokenSleeps().length, `not ready in 20 s:\n${output}`).toBeGreaterThanOrEqual(sleeps);
     const processes = allProcesses();
     // The topmost Node process (or sam-agent, which took its PID) of the entry: not script(1), whose command line holds it too.
