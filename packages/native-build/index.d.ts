@@ -23,6 +23,8 @@ export interface NativeConfig {
   buildPackages: string[];
   /** Debian packages the built parts need at run time (`libquorum5`). */
   runtimePackages: string[];
+  /** The platforms (`process.platform`) the parts exist for; empty for every one. Elsewhere no step builds them. */
+  os: string[];
 }
 
 /** A native part that cannot be used; the message says what is missing and what to run. */
@@ -46,6 +48,9 @@ export declare function locateExecutable(packageDirectory: string, file: string,
 
 /** Reads a package's "samkitNative" entry; throws an Error naming the file when it is malformed. */
 export declare function readNativeConfig(packageDirectory: string): NativeConfig;
+
+/** The folder of the C headers samkit's parts share (`samkit/descendants.h`), for a binding.gyp's `include_dirs`. */
+export declare const includeDirectory: string;
 
 /** This machine's prebuild folder name: `linux-x64-glibc`, `linux-arm64-musl`, `darwin-arm64`. */
 export declare function platformTag(): string;

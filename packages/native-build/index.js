@@ -122,4 +122,7 @@ function locateExecutable(packageDirectory, file, options = {}) {
   throw new NativePartError(message, reason, undefined);
 }
 
-module.exports = { loadAddon, locateExecutable, NativePartError, readNativeConfig, platformTag, partCandidates, checkExecutable };
+/** The C headers samkit's parts share, for a binding.gyp: `<!(node -p "require('@samkit/native-build').includeDirectory")`. */
+const includeDirectory = join(__dirname, "include");
+
+module.exports = { loadAddon, locateExecutable, NativePartError, readNativeConfig, platformTag, partCandidates, checkExecutable, includeDirectory };

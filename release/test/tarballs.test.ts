@@ -3,7 +3,7 @@
 // the workspace, with no C compiler on PATH. Then the same install without the prebuilds, once
 // with a compiler (built from source) and once without (the install succeeds, first use explains).
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,6 +167,7 @@ describe.skipIf(skipReason !== undefined)("the published tarballs", () => {
       for (const item of nativePackages) expect(output).toContain(`${item.name}: built the native parts from source`);
       const parts = inProject(directory, "node", ["native-parts.mjs"]);
       expect(parts.stdout).toBe(`sam-agent: ${join(directory, "node_modules", "@samkit", "backend-native", "native", "build", "Release", "sam-agent")}\ncorosync addon: function\n`);
+      expect(existsSync(join(directory, "node_modules", "@samkit", "backend-fork", "native", "build", "Release", "samkit-guard"))).toBe(true);
       const notify = inProject(directory, "npx", ["samctl", "run", "--", "node", "-e", "console.log(process.env.NOTIFY_SOCKET ? 'offered' : 'not offered')"]);
       expect([notify.status, notify.stdout]).toEqual([0, "offered\n"]);
     }, 300_000);
@@ -186,6 +187,8 @@ describe.skipIf(skipReason !== undefined)("the published tarballs", () => {
       expect([notify.status, notify.stdout]).toEqual([0, "not offered\n"]);
       expect(notify.stderr.split("\n")[0]).toMatch(/^samctl [\d:.]+ NOTIFY_SOCKET is not offered \(the systemd notify protocol is off\): @samkit\/cli: the notify-socket addon \(samkit_notify\.node\) is not there: .*apt-get install g\+\+ make python3 \(Debian\/Ubuntu\), then in your project: npm rebuild @samkit\/cli .*\.$/);
       expect(notify.stderr.match(/NOTIFY_SOCKET is not offered/g)).toHaveLength(1);
+      // backend-fork without its guard: the program runs all the same, and samctl says why once.
+      expect(notify.stderr.match(/error: instances are started without samkit-guard \(@samkit\/backend-fork: .*npm rebuild @samkit\/backend-fork /g)).toHaveLength(1);
       const quorum = inProject(directory, "node", ["quorum.mjs"]);
       expect(quorum.stdout).toMatch(/^CS_ERR_LIBRARY: @samkit\/quorum-corosync: the corosync addon \(samkit_corosync\.node\) is not there/);
     }, 300_000);

@@ -60,7 +60,7 @@ export class ChannelServer {
     instance.reader.fail();
     const reason = error instanceof Error ? error.message : String(error);
     this.host.error(`${nameOf(instance)} broke the channel protocol (${reason}); it is killed`);
-    if (!instance.exited) killGroup(instance.child);
+    if (!instance.exited) killGroup(instance);
   }
 
   /**

@@ -29,6 +29,12 @@ export interface ForkBackendOptions {
    * so keep side effects after it. Default false.
    */
   standby?: boolean;
+  /**
+   * Start each instance through samkit-guard, so that nothing it starts outlives it or a killed
+   * supervisor (Linux, where the part is prebuilt or built; elsewhere instances are started
+   * directly). Default true.
+   */
+  guard?: boolean;
 }
 
 const identity = {
@@ -43,11 +49,13 @@ const identity = {
 instanceMarker(markerVariable);
 
 function validate(options: ForkBackendOptions): void {
-  const invalid = checkOptionKeys("@samkit/backend-fork", "forkBackend", options, ["onEvent", "killTimeout", "onSupervisorLost", "exit", "standby"]);
+  const invalid = checkOptionKeys("@samkit/backend-fork", "forkBackend", options, ["onEvent", "killTimeout", "onSupervisorLost", "exit", "standby", "guard"]);
   for (const key of ["onEvent", "onSupervisorLost", "exit"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "function") throw invalid(`options.${key} must be a function`);
   }
-  if (options.standby !== undefined && typeof options.standby !== "boolean") throw invalid(`options.standby must be true or false; got ${String(options.standby)}`);
+  for (const key of ["standby", "guard"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") throw invalid(`options.${key} must be true or false; got ${String(options[key])}`);
+  }
   const { killTimeout } = options;
   if (killTimeout !== undefined && (typeof killTimeout !== "number" || !Number.isInteger(killTimeout) || killTimeout < 0 || killTimeout > 2_147_483_647)) {
     throw invalid(`options.killTimeout must be an integer number of milliseconds from 0 to 2147483647; got ${String(killTimeout)}`);
@@ -75,6 +83,7 @@ export function forkBackend(options: ForkBackendOptions = {}): SupervisionBacken
         killTimeout: options.killTimeout,
         onEvent: options.onEvent,
         standby: options.standby,
+        guard: options.guard,
       });
       const exitCode = await supervisor.run();
       (options.exit ?? ((code: number) => process.exit(code)))(exitCode);

@@ -15,6 +15,8 @@ export interface SuperviseCommandOptions {
   sam: SamOptions;
   onEvent?: (event: ForkSupervisorEvent) => void;
   killTimeout?: number;
+  /** Start the program through samkit-guard where it runs (default true): see forkBackend()'s option. */
+  guard?: boolean;
 }
 
 export interface Supervision {
@@ -52,6 +54,7 @@ export async function startSupervision(options: SuperviseCommandOptions): Promis
     entry: { command: options.command, args: [...(options.args ?? [])] },
     killTimeout: options.killTimeout,
     onEvent: options.onEvent,
+    guard: options.guard,
   });
   return { done: supervisor.run(), status: () => supervisor.status(), stop: () => supervisor.stop(), external: (message) => supervisor.external(message) };
 }

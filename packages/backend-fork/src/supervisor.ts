@@ -28,6 +28,8 @@ export interface SupervisorSettings {
   onEvent: ((event: ForkSupervisorEvent) => void) | undefined;
   /** Warm standby: keep one spare instance parked inside register(), promoted when the active one ends. */
   standby?: boolean | undefined;
+  /** Start instances through samkit-guard where it runs (default true). */
+  guard?: boolean | undefined;
 }
 
 /** How long an instance that gave notice of its exit may take to tear down before it is SIGKILLed. */
@@ -94,7 +96,7 @@ export class ForkSupervisor {
       this.#clock.margin,
     );
     this.#launcher = new InstanceLauncher(
-      { entry: settings.entry, dataFiles: !options.store, startedPriority: () => this.#startedPriority },
+      { entry: settings.entry, dataFiles: !options.store, startedPriority: () => this.#startedPriority, guard: settings.guard ?? true },
       {
         limitFor: (type) => this.#channels.limitFor(type),
         onFrame: (instance, type, payload) => this.#channels.onFrame(instance, type, payload),
@@ -102,6 +104,7 @@ export class ForkSupervisor {
         onGone: (instance) => this.#collectData(instance),
         onEnded: (instance, code, signal) => this.#ended(instance, code, signal),
         onStartError: (instance, error) => this.#error(`${nameOf(instance)} could not be started: ${error.message}`),
+        notice: (message) => this.#error(message),
       },
     );
     if (settings.standby) {
@@ -124,7 +127,7 @@ export class ForkSupervisor {
     return {
       phase: state.phase,
       instanceId: state.instanceId,
-      instancePid: instance && !instance.exited ? (instance.child.pid ?? null) : null,
+      instancePid: instance && !instance.exited ? (instance.pid ?? null) : null,
       started: state.started,
       waitingForQuorum: state.waitingForQuorum,
       restarts: Math.max(0, state.instanceId - 1),
@@ -245,9 +248,9 @@ export class ForkSupervisor {
       case "signal": {
         if (!instance || instance.exited) return;
         const sinceLastMessage = this.#lastMessageAt === null ? null : Math.round((performance.now() - this.#lastMessageAt) * 1000) / 1000;
-        this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, signal: action.signal, reason: action.reason, sinceLastMessage });
+        this.#emit({ type: "signal", time: wallClock(), instanceId: instance.id, pid: instance.pid ?? 0, signal: action.signal, reason: action.reason, sinceLastMessage });
         // The warning is the instance's to handle; SIGKILL takes its whole process group.
-        if (action.signal === "SIGKILL") killGroup(instance.child);
+        if (action.signal === "SIGKILL") killGroup(instance);
         else instance.child.kill(action.signal);
         return;
       }
@@ -288,8 +291,8 @@ export class ForkSupervisor {
     const instance = spare ?? this.#launcher.start(false);
     instance.id = instanceId;
     this.#instance = instance;
-    const pid = instance.child.pid;
-    if (pid !== undefined) this.#emit({ type: "spawn", time: wallClock(), instanceId, pid, delay, waited, standby: spare !== undefined });
+    const time = wallClock();
+    void instance.identified.then((pid) => this.#emit({ type: "spawn", time, instanceId, pid, delay, waited, standby: spare !== undefined }));
     this.#handle({ type: "spawned", now: performance.now() });
     // A spare that already said hello only waits for its welcome; one still starting gets it after its hello.
     if (spare && instance.greeted) this.#welcome(instance);
@@ -311,11 +314,11 @@ export class ForkSupervisor {
   #ended(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#standby?.holds(instance)) {
       this.#standby.ended(instance);
-      this.#error(`the standby instance (PID ${instance.child.pid ?? 0}) ended (${signal ?? `exit code ${String(code)}`}) before it was needed`);
+      this.#error(`the standby instance (PID ${instance.pid ?? 0}) ended (${signal ?? `exit code ${String(code)}`}) before it was needed`);
       return;
     }
     if (instance !== this.#instance) return;
-    this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, code, signal });
+    this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.pid ?? 0, code, signal });
     this.#handle({ type: "exit", now: performance.now(), code, signal });
   }
 
@@ -354,12 +357,12 @@ export class ForkSupervisor {
     instance.exited = true;
     this.#departing = instance;
     instance.reader.fail();
-    const grace = setTimeout(() => killGroup(instance.child), exitNoticeGrace);
+    const grace = setTimeout(() => killGroup(instance), exitNoticeGrace);
     void instance.gone.then(() => {
       clearTimeout(grace);
       if (this.#departing === instance) this.#departing = undefined;
     });
-    this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.child.pid ?? 0, code, signal: null });
+    this.#emit({ type: "exit", time: wallClock(), instanceId: instance.id, pid: instance.pid ?? 0, code, signal: null });
     this.#handle({ type: "exit", now, code, signal: null });
   }
 

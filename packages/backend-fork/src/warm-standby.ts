@@ -56,7 +56,7 @@ export class WarmStandby {
     const spare = this.host.launcher.start(true);
     if (spare.child.pid === undefined) return;
     this.#spare = spare;
-    this.host.started(spare.child.pid);
+    void spare.identified.then((pid) => this.host.started(pid));
   };
 
   /** The spare to promote, if one is alive; it is then no longer the spare. */
@@ -85,7 +85,7 @@ export class WarmStandby {
     const spare = this.#spare;
     this.#spare = undefined;
     if (spare && !spare.exited) {
-      killGroup(spare.child);
+      killGroup(spare);
       spare.channel.destroy();
     }
   }

@@ -17,6 +17,7 @@
         "src/spawn_node.c",
         "src/supervisor.c"
       ],
+      "include_dirs": ["<!(node -p \"require('@samkit/native-build').includeDirectory\")"],
       "cflags": ["<!@(pkg-config --cflags libsam)", "-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "libraries": ["<!@(pkg-config --libs libsam)", "-lpthread"],
       "ldflags": ["-Wl,--export-dynamic"]

@@ -7,6 +7,7 @@ import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { includeDirectory } from "@samkit/native-build";
 
 const native = fileURLToPath(new URL("../native/", import.meta.url));
 const files = readdirSync(join(native, "src")).sort();
@@ -18,7 +19,8 @@ const nodeHeaders = [resolve(dirname(process.execPath), "..", "include", "node")
 );
 
 const libsamFlags = spawnSync("pkg-config", ["--cflags", "libsam"], { encoding: "utf8" });
-const flags = ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-O2", ...libsamFlags.stdout.trim().split(/\s+/).filter(Boolean)];
+// The headers samkit's parts share (samkit/descendants.h) come from @samkit/native-build, as binding.gyp says.
+const flags = ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-O2", `-I${includeDirectory}`, ...libsamFlags.stdout.trim().split(/\s+/).filter(Boolean)];
 const output = mkdtempSync(join(tmpdir(), "samkit-native-sources-"));
 afterAll(() => rmSync(output, { recursive: true, force: true }));
 

@@ -151,6 +151,29 @@ describe("the process model", () => {
     console.log(`kill -9 of the relay: the instance was gone ${elapsed.toFixed(1)} ms later`);
   });
 
+  it("libsam's SIGKILL of a hung instance takes all it started: children in its group, after setsid(), a double-forked daemon", async () => {
+    const name = `1000.${process.pid}`;
+    const sleeps = () =>
+      readdirSync("/proc").filter((entry) => {
+        try {
+          return /^\d+$/.test(entry) && readFileSync(`/proc/${entry}/cmdline`, "utf8") === `sleep\0${name}\0` && !/\) Z/.test(readFileSync(`/proc/${entry}/stat`, "utf8"));
+        } catch {
+          return false;
+        }
+      });
+    const run = start(["hang-leaving", name]);
+    try {
+      await run.waitFor((line) => line.state === "hanging");
+      for (let round = 0; sleeps().length < 3 && round < 200; round++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(sleeps()).toHaveLength(3);
+      await run.waitFor((line) => line.instanceId === 2);
+      expect(sleeps(), "children of the killed instance still run").toEqual([]);
+    } finally {
+      for (const pid of sleeps()) process.kill(Number(pid), "SIGKILL");
+      run.child.kill("SIGKILL");
+    }
+  });
+
   it("kill -9 of the agent: the instance is gone within one second", async () => {
     const run = start(["idle"]);
     const first = await run.waitFor((line) => line.instanceId === 1);

@@ -22,8 +22,8 @@ export interface ScenarioContext {
   /** Extra arguments given to the run (e.g. the previous supervisor's PID for the CMAP sub-runs). */
   readonly args: readonly string[];
   /**
-   * The supervisor's PID as an instance sees it: its parent for backend-fork; for backend-native
-   * (whose parent is the relay) the agent's, from SAMKIT_SUPERVISOR_PID.
+   * The supervisor's PID as an instance sees it, from SAMKIT_SUPERVISOR_PID (its parent is
+   * backend-fork's guard or backend-native's relay), else its parent.
    */
   readonly supervisorPid: number;
   /** The plugins the backend's factory module exports for the corosync scenarios. */

@@ -113,4 +113,8 @@ if (command !== "build" && command !== "install" && command !== "prebuild") {
   process.stderr.write("usage: samkit-native-build build | install | prebuild (in a package folder whose package.json has \"samkitNative\")\n");
   process.exit(2);
 }
-process.exitCode = commands[command](readNativeConfig(process.cwd()));
+const config = readNativeConfig(process.cwd());
+// A package that works everywhere but has parts for some platforms only (backend-fork's guard):
+// elsewhere there is nothing to build, and nothing is missing.
+if (config.os.length > 0 && !config.os.includes(process.platform)) say(`${config.name}: no native parts on ${process.platform} (they are for ${config.os.join(", ")})`);
+else process.exitCode = commands[command](config);

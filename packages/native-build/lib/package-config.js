@@ -37,6 +37,7 @@ function readNativeConfig(packageDirectory) {
     pkgConfig: strings(entry.pkgConfig),
     buildPackages: strings(entry.buildPackages),
     runtimePackages: strings(entry.runtimePackages),
+    os: strings(entry.os),
   };
 }
 

@@ -1,12 +1,12 @@
 // The build, prebuild and install steps and the loader, on a small package of their own (an addon
 // and an executable compiled here), with and without a compiler on PATH.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAddon, locateExecutable, platformTag, readNativeConfig, type NativePartError } from "../index.js";
+import { includeDirectory, loadAddon, locateExecutable, platformTag, readNativeConfig, type NativePartError } from "../index.js";
 import { diagnose } from "../lib/diagnose.js";
 
 const require = createRequire(import.meta.url);
@@ -179,10 +179,30 @@ describe("the install step", () => {
     expect([usage.status, usage.stderr]).toEqual([2, expect.stringMatching(/^usage: samkit-native-build build \| install \| prebuild/)]);
   });
 
+  it("parts for other platforms only (\"os\"): no step builds them, and one line says there is nothing to build", () => {
+    const directory = freshPackage();
+    const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8"));
+    writeFileSync(join(directory, "package.json"), JSON.stringify({ ...manifest, samkitNative: { ...manifest.samkitNative, os: ["aix"] } }));
+    expect(readNativeConfig(directory).os).toEqual(["aix"]);
+    for (const command of ["build", "install", "prebuild"]) {
+      const result = step(directory, command, { PATH: bare });
+      expect([result.status, result.stdout, result.stderr], command).toEqual([0, `@samkit-test/hello: no native parts on ${process.platform} (they are for aix)\n`, ""]);
+    }
+    expect(existsSync(join(directory, "native", "build"))).toBe(false);
+  });
+
   it("the build task without the tools: says what to install, and fails only where the native parts are required (CI)", () => {
     const directory = freshPackage();
     const relaxed = step(directory, "build", { PATH: bare, SAMKIT_REQUIRE_COROSYNC: "0" });
     expect([relaxed.status, relaxed.stderr]).toEqual([0, "@samkit-test/hello: the native parts are not built: missing a C compiler (cc), make, python3 (node-gyp runs on it).\n  Install (Debian/Ubuntu): apt-get install gcc make python3\n"]);
     expect(step(directory, "build", { PATH: bare, SAMKIT_REQUIRE_COROSYNC: "1" }).status).toBe(1);
+  });
+});
+
+describe("the C headers the parts share", () => {
+  const compiler = spawnSync("cc", ["--version"]).status === 0;
+  it.skipIf(!compiler)(`samkit/descendants.h compiles alone, with no warning${compiler ? "" : " (skipped: no cc)"}`, () => {
+    const result = spawnSync("cc", ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-x", "c", join(includeDirectory, "samkit", "descendants.h")], { encoding: "utf8" });
+    expect([result.status, result.stderr]).toEqual([0, ""]);
   });
 });

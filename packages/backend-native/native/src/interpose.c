@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,16 +16,36 @@
 
 volatile sig_atomic_t in_libsam_server;
 
+/* A SIGKILL of the relay: the relay, the subreaper of Node's tree, first SIGKILLs all of it (a
+ * SIGKILL would leave Node's children that left its process group running), then itself. One that
+ * has not ended within a second (stopped, say) gets the plain SIGKILL. */
+static int kill_relay(pid_t relay)
+{
+	if (syscall(SYS_kill, relay, RELAY_KILL_SIGNAL) != 0) return (int)syscall(SYS_kill, relay, SIGKILL);
+	syscall(SYS_kill, relay, SIGCONT);
+	for (int waited = 0; waited < 1000; waited++) {
+		siginfo_t info;
+		memset(&info, 0, sizeof(info));
+		/* WNOWAIT: reaping it is libsam's. */
+		if (waitid(P_PID, (id_t)relay, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == relay) return 0;
+		struct timespec pause = {0, 1000000L};
+		nanosleep(&pause, NULL);
+	}
+	return (int)syscall(SYS_kill, relay, SIGKILL);
+}
+
 /* Every kill(2) of this program and of libsam goes through here (sam-agent is linked with
  * --export-dynamic, so libsam's calls bind to it): the supervisor's decisions become events at the
  * moment libsam makes them. libsam does not say why; its signals carry the reason "libsam". */
 int kill(pid_t pid, int signal_number)
 {
-	if (events_fd >= 0 && shared != NULL && getpid() == agent_pid && signal_number > 0 && pid == shared->relay_pid) {
+	int to_relay = shared != NULL && getpid() == agent_pid && pid > 0 && pid == shared->relay_pid;
+	if (events_fd >= 0 && to_relay && signal_number > 0) {
 		char name[32];
 		emit_event("signal", "\"instanceId\":%d,\"signal\":\"%s\",\"reason\":\"%s\"", (int)shared->instance_id,
 			signal_name(signal_number, name, sizeof(name)), shared->in_stop_handler ? "stop-request" : "libsam");
 	}
+	if (to_relay && signal_number == SIGKILL) return kill_relay(pid);
 	return (int)syscall(SYS_kill, pid, signal_number);
 }
 

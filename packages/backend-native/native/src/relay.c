@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <samkit/descendants.h>
+
 #include "arguments.h"
 #include "channel.h"
 #include "events.h"
@@ -47,28 +49,39 @@ static void finish_with_node(int status)
 	if (WIFSIGNALED(status)) emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":null,\"signal\":\"%s\"", instance_id, (int)node_pid, signal_name(WTERMSIG(status), name, sizeof(name)));
 	else emit_event("exit", "\"instanceId\":%u,\"instancePid\":%d,\"code\":%d,\"signal\":null", instance_id, (int)node_pid, code);
 	kill_node_group();
+	/* And what left Node's process group (setsid(), a double fork): the relay is their subreaper. */
+	samkit_end_descendants(NULL, NULL);
 	shared->last_exit_code = code;
 	shared->relay_exit_code = code;
 	shared->relay_exit_recorded = 1;
 	_exit(code);
 }
 
-/* The agent died (PR_SET_PDEATHSIG): give Node its SIGTERM and half a second, then go (Node follows by its own PDEATHSIG). */
-static void orphaned(int signals)
+/* The agent died (PR_SET_PDEATHSIG): give Node its SIGTERM and half a second, then SIGKILL to
+ * whatever is left of its tree, Node included, and go. */
+static void orphaned(void)
 {
 	kill(node_pid, SIGTERM);
+	int code = 1;
 	for (int waited = 0; waited < 50; waited++) {
 		int status;
 		if (waitpid(node_pid, &status, WNOHANG) == node_pid) {
-			kill_node_group();
-			_exit(0);
+			code = 0;
+			break;
 		}
 		struct timespec pause = {0, 10 * 1000000L};
 		nanosleep(&pause, NULL);
 	}
-	(void)signals;
 	kill_node_group();
-	_exit(1);
+	samkit_end_descendants(NULL, NULL);
+	_exit(code);
+}
+
+/* Reaps every child: Node, and orphans of its tree, which come to the relay as their subreaper. */
+static void reap(pid_t pid, int status, void *context)
+{
+	(void)context;
+	if (pid == node_pid) finish_with_node(status);
 }
 
 /* A whole frame from Node: a health-check answer wakes libsam's thread, everything else is queued for libsam. */
@@ -106,9 +119,12 @@ void run_relay(void)
 	sigaddset(&handled, SIGCHLD);
 	const int orphan_signal = SIGRTMIN + 1;
 	sigaddset(&handled, orphan_signal);
+	sigaddset(&handled, RELAY_KILL_SIGNAL);
 	sigprocmask(SIG_BLOCK, &handled, NULL);
 	prctl(PR_SET_PDEATHSIG, orphan_signal);
 	if (getppid() != agent_pid) _exit(1);
+	/* Whatever leaves Node's tree (setsid(), a double fork) stays below the relay, which ends it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	int signals = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (signals < 0) fail(1, "signalfd: %s", strerror(errno));
 
@@ -136,10 +152,13 @@ void run_relay(void)
 			while (read(signals, &info, sizeof(info)) == sizeof(info)) {
 				int signal_number = (int)info.ssi_signo;
 				if (signal_number == SIGCHLD) {
-					int status;
-					if (waitpid(node_pid, &status, WNOHANG) == node_pid) finish_with_node(status);
+					samkit_reap_children(reap, NULL);
 				} else if (signal_number == orphan_signal) {
-					orphaned(signals);
+					orphaned();
+				} else if (signal_number == RELAY_KILL_SIGNAL) {
+					/* libsam's SIGKILL (interpose.c): what Node started first, children that left its group too. */
+					samkit_end_descendants(NULL, NULL);
+					kill(getpid(), SIGKILL);
 				} else {
 					/* The warn signal among them: Node's own listeners decide. */
 					kill(node_pid, signal_number);

@@ -17,6 +17,8 @@
 
 #define EXIT_USAGE 2
 #define EXIT_CANNOT_RUN 127
+/* The agent's SIGKILL of a relay, as the relay takes it: SIGKILL to Node's whole tree, then to itself (interpose.c). */
+#define RELAY_KILL_SIGNAL (SIGRTMIN + 2)
 
 /* What the agent and every relay share: each relay is forked from the agent, so one anonymous
  * shared mapping made before sam_register reaches all of them. */
