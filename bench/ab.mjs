@@ -10,6 +10,7 @@
 //   options: --rounds N (default 8), --samples N per round (default 5), --only crash,standby,native,hang
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { samkitSubject } from "./subjects/samkit/subject.mjs";
@@ -18,10 +19,13 @@ import { summarize } from "./statistics.mjs";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const log = (text) => process.stderr.write(`[bench ab] ${text}\n`);
 
-/** A worktree of `revision`, installed and built, cached under node_modules/.cache by commit. */
+/**
+ * A worktree of `revision`, installed and built, cached in the temporary folder by commit (not
+ * inside this checkout, where Node would resolve its packages from this checkout's node_modules).
+ */
 function buildRevision(revision) {
   const commit = execFileSync("git", ["rev-parse", "--verify", `${revision}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
-  const folder = join(root, "node_modules", ".cache", "samkit-bench-ab", commit.slice(0, 12));
+  const folder = join(tmpdir(), "samkit-bench-ab", commit.slice(0, 12));
   if (!existsSync(join(folder, "packages", "backend-fork", "dist", "index.js"))) {
     mkdirSync(join(folder, ".."), { recursive: true });
     if (!existsSync(folder)) execFileSync("git", ["worktree", "add", "--detach", folder, commit], { cwd: root, stdio: "ignore" });
